@@ -1,0 +1,125 @@
+"""The ``jkit`` command: a thin layer over :mod:`jkit.datasets`, :mod:`jkit.io` and :mod:`jkit.reports`.
+
+    jkit sample-data --out data/sample       make the seeded sample data with its planted truth
+    jkit validate data/sample                check files against the data contract
+    jkit run                                 render every report into reports/
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from jkit.errors import JkitError
+
+__all__ = ["main", "build_parser"]
+
+
+def _cmd_sample_data(args: argparse.Namespace) -> int:
+    from jkit import datasets
+
+    paths = datasets.make_sample(
+        n_customers=args.customers,
+        seed=args.seed,
+        out_dir=args.out,
+        events_per_customer=args.events_per_customer,
+        feedback_per_customer=args.feedback_per_customer,
+        file_format=args.format,
+        progress=not args.quiet,
+    )
+    if not args.quiet:
+        print(f"sample data written to {Path(args.out)}")
+        for name, path in paths.items():
+            print(f"  {name:16s} {path}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from jkit.io import load
+
+    status = 0
+    for path in args.paths:
+        try:
+            data = load(path, stages=args.stages, lenient=args.lenient, assume_tz=args.assume_tz)
+        except JkitError as exc:
+            print(f"{path}: INVALID\n  {exc}", file=sys.stderr)
+            status = 1
+            continue
+        print(f"{path}: OK  {data!r}")
+        if not data.validation.ok:
+            print(str(data.validation))
+    return status
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from jkit import reports
+
+    return reports.main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``jkit`` command."""
+    parser = argparse.ArgumentParser(
+        prog="jkit",
+        description="jkit — customer-journey analytics: sample data, validation and reports.",
+    )
+    from jkit import __version__
+
+    parser.add_argument("--version", action="version", version=f"jkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("sample-data", help="make the seeded sample data with its planted truth",
+                       description="Generate customers, events and feedback with planted personas, "
+                       "stage conversion rates and pain points (saved in truth.json and personas_truth.csv).")
+    p.add_argument("--out", default="data/sample", help="output folder (default: data/sample)")
+    p.add_argument("--customers", type=int, default=5000, help="number of customers (default: 5000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--events-per-customer", type=float, default=40.0,
+                   help="mean events per customer (default: 40, about 200,000 events for 5,000 customers)")
+    p.add_argument("--feedback-per-customer", type=float, default=1.6,
+                   help="mean feedback texts per customer (default: 1.6)")
+    p.add_argument("--format", choices=["parquet", "csv"], default="parquet",
+                   help="file format of the events table (default: parquet); customers and feedback are CSV")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=_cmd_sample_data)
+
+    p = sub.add_parser("validate", help="check data files against the data contract",
+                       description="Load each folder as jkit.load does and report problems "
+                       "(exit status 1 when any folder is invalid).")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="a folder with customers, events and feedback files")
+    p.add_argument("--stages", default=None, help="stage model: template name or YAML path")
+    p.add_argument("--lenient", action="store_true", help="set bad rows aside and report them instead of failing")
+    p.add_argument("--assume-tz", default="UTC", help="time zone of timestamps without one (default: UTC)")
+    p.set_defaults(func=_cmd_validate)
+
+    try:
+        from jkit import reports
+    except ImportError:  # pragma: no cover - reports module not available
+        reports = None
+    if reports is not None and hasattr(reports, "add_run_arguments"):
+        p = sub.add_parser("run", help="render the reports into reports/",
+                           description="Execute the parameterized notebooks with papermill and render HTML reports.")
+        reports.add_run_arguments(p)
+        p.set_defaults(func=_cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``jkit`` console command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except JkitError as exc:
+        print(f"jkit: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # pragma: no cover
+        print("jkit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Shared fixtures: paths to the committed small sample, ../shared/data, and skip-or-fail rules.
+
+Tests that need something outside the project (../shared/data, Chromium, Java) skip with a
+reason when it is absent; CI sets JKIT_REQUIRE_SHARED_DATA / JKIT_REQUIRE_BROWSER /
+JKIT_REQUIRE_SPARK to 1 so that they fail there instead.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL_SAMPLE = ROOT / "data" / "sample-small"
+SHARED_DATA = Path(os.environ.get("JKIT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def skip_or_fail(reason: str, env_var: str) -> None:
+    """Skip the test, or fail it when ``env_var`` is set to 1 (as in CI)."""
+    if os.environ.get(env_var) == "1":
+        pytest.fail(f"{reason} ({env_var}=1, so this is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """``../shared/data`` (real labelled text and a real customer table)."""
+    if not SHARED_DATA.is_dir():
+        skip_or_fail(f"real data not found at {SHARED_DATA} (it sits beside the project on our machines)",
+                     "JKIT_REQUIRE_SHARED_DATA")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def small_sample_dir() -> Path:
+    """The small committed copy of the sample data (with its planted truth)."""
+    if not (SMALL_SAMPLE / "truth.json").exists():
+        pytest.fail(f"{SMALL_SAMPLE} is missing: regenerate it with `python -m jkit.datasets --small`")
+    return SMALL_SAMPLE
+
+
+@pytest.fixture(scope="session")
+def small_sample(small_sample_dir):
+    """The small sample loaded with :func:`jkit.load` (read-only: copy before changing)."""
+    import jkit
+
+    return jkit.load(small_sample_dir)
