@@ -1,0 +1,4 @@
+"""Figures: DataFrame in, matplotlib Axes out (no ``plt.show()``, no file writes).
+
+One submodule per analysis; the public functions are re-exported here.
+"""
