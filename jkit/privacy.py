@@ -1,0 +1,195 @@
+"""Redaction of personal data in customer text, so reports are safe to share.
+
+:class:`Redactor` replaces, by default, every
+
+* e-mail address                                  → ``[email]``
+* URL whose query carries a secret-looking parameter (``token``, ``key``, ``sig``, ``session``…)
+                                                  → ``[url]``
+* card-like number (13–19 digits, spaces or dashes allowed, passing the Luhn check) → ``[card]``
+* phone number (9–15 digits with the usual separators, optionally ``+`` country code) → ``[phone]``
+* postal code: UK and Canadian postcodes by their shape; US ZIP codes (``12345`` or ``12345-6789``)
+  only after a state abbreviation or the words zip/postcode/postal code, since five bare digits are
+  more often an order number or a price       → ``[postcode]``
+* customer names carried by the customers table (first and last name together, any case)
+                                                  → ``[name]``
+
+Plain URLs, dates, prices, order numbers and times are left alone. The redactor counts what it
+replaced, so a report can say "12 quotes redacted". It is applied by jkit's own quote and table
+functions before anything reaches a notebook's output; ``redact=False`` turns it off on purpose.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from jkit.errors import ParameterError
+
+__all__ = ["Redactor", "redact_text", "KINDS"]
+
+KINDS = ("email", "url_token", "card", "phone", "postal_code", "name")
+PLACEHOLDER = {
+    "email": "[email]",
+    "url_token": "[url]",
+    "card": "[card]",
+    "phone": "[phone]",
+    "postal_code": "[postcode]",
+    "name": "[name]",
+}
+
+_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+_SECRET_PARAM = r"(?:token|access_token|auth|key|api_key|apikey|sig|signature|session|sessionid|sid|secret|password|pwd|code|otp|reset)"
+_URL_TOKEN = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"']*?[?&#]" + _SECRET_PARAM + r"=[^\s<>\"']*", re.IGNORECASE
+)
+_CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
+_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,5}){1,4}(?![\w])|(?<![\w+])\+\d{9,15}\b")
+_DATE_LIKE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
+_UK_POSTCODE = re.compile(r"\b(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b")
+_CA_POSTCODE = re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b")
+_US_STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC"]
+_US_ZIP = re.compile(
+    r"(?:(?<=\b(?:" + "|".join(_US_STATES) + r") )|(?<=\b(?:" + "|".join(_US_STATES) + r"), )"
+    r"|(?<=zip )|(?<=zip: )|(?<=zip code )|(?<=postcode )|(?<=postal code )|(?<=zipcode ))\d{5}(?:-\d{4})?\b",
+    re.IGNORECASE,
+)
+_NAME_PAIR = re.compile(r"(?=\b([A-Za-z][A-Za-z'’-]+)\s+([A-Za-z][A-Za-z'’-]+)\b)")
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+@dataclass
+class Redactor:
+    """Replace personal data in text with placeholders and count what was replaced.
+
+    Parameters
+    ----------
+    kinds : iterable of str, default all of :data:`KINDS`
+        Which kinds of personal data to redact.
+    names : iterable of str, optional
+        Customer names ("Ann Smith") to redact wherever they appear.
+
+    Attributes
+    ----------
+    counts : Counter
+        Replacements per kind since the redactor was made.
+    texts_redacted : int
+        How many texts had at least one replacement.
+
+    Examples
+    --------
+    >>> Redactor().redact("mail me at ann@example.com")
+    'mail me at [email]'
+    """
+
+    kinds: Iterable[str] = KINDS
+    names: Iterable[str] = ()
+    counts: Counter = field(default_factory=Counter, init=False)
+    texts_redacted: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self.kinds = tuple(self.kinds)
+        unknown = [k for k in self.kinds if k not in KINDS]
+        if unknown:
+            raise ParameterError(f"unknown redaction kind {unknown[0]!r}; expected some of {', '.join(KINDS)}")
+        self._names = {
+            tuple(part.lower() for part in str(n).split()[:1] + str(n).split()[-1:])
+            for n in self.names
+            if isinstance(n, str) and len(n.split()) >= 2
+        }
+
+    def redact(self, text: str) -> str:
+        """Return ``text`` with personal data replaced; non-strings are returned unchanged."""
+        if not isinstance(text, str) or not text:
+            return text
+        found: Counter = Counter()
+
+        def sub(kind: str, pattern: re.Pattern, value: str, check=None) -> str:
+            def repl(m: re.Match) -> str:
+                if check is not None and not check(m.group(0)):
+                    return m.group(0)
+                found[kind] += 1
+                return PLACEHOLDER[kind]
+
+            return pattern.sub(repl, value)
+
+        out = text
+        if "url_token" in self.kinds:
+            out = sub("url_token", _URL_TOKEN, out)
+        if "email" in self.kinds:
+            out = sub("email", _EMAIL, out)
+        if "card" in self.kinds:
+            out = sub("card", _CARD, out, lambda s: _luhn_ok(re.sub(r"\D", "", s)))
+        if "postal_code" in self.kinds:
+            out = sub("postal_code", _UK_POSTCODE, out)
+            out = sub("postal_code", _CA_POSTCODE, out)
+            out = sub("postal_code", _US_ZIP, out)
+        if "phone" in self.kinds:
+            out = sub("phone", _PHONE, out, _looks_like_phone)
+        if "name" in self.kinds and self._names:
+            out = self._redact_names(out, found)
+        if found:
+            self.counts.update(found)
+            self.texts_redacted += 1
+        return out
+
+    def _redact_names(self, text: str, found: Counter) -> str:
+        spans = []
+        for m in _NAME_PAIR.finditer(text):
+            if (m.group(1).lower(), m.group(2).lower()) in self._names:
+                spans.append((m.start(1), m.end(2)))
+        for start, end in reversed(spans):
+            text = text[:start] + PLACEHOLDER["name"] + text[end:]
+            found["name"] += 1
+        return text
+
+    def redact_series(self, texts: pd.Series) -> pd.Series:
+        """Redact every text of a Series (same index); missing values stay missing."""
+        return texts.map(self.redact, na_action="ignore")
+
+    def summary(self) -> str:
+        """One line for a report: ``"12 quotes redacted (email 5, phone 4, name 3)"``."""
+        if not self.texts_redacted:
+            return "no personal data found in the texts shown"
+        detail = ", ".join(f"{k} {v}" for k, v in self.counts.most_common())
+        word = "quote" if self.texts_redacted == 1 else "quotes"
+        return f"{self.texts_redacted} {word} redacted ({detail})"
+
+
+def _looks_like_phone(candidate: str) -> bool:
+    digits = re.sub(r"\D", "", candidate)
+    if not 9 <= len(digits) <= 15:
+        return False
+    if _DATE_LIKE.match(candidate.strip()):
+        return False
+    # a run of plain digit groups separated by single dots is a version or a price, not a phone
+    return not re.fullmatch(r"\d{1,3}(?:\.\d{1,3})+", candidate.strip())
+
+
+def redact_text(text: str, *, names: Iterable[str] = (), kinds: Iterable[str] = KINDS) -> str:
+    """Redact one text (see :class:`Redactor`)."""
+    return Redactor(kinds=kinds, names=names).redact(text)
+
+
+def customer_names(customers: pd.DataFrame) -> list[str]:
+    """Names carried by a customers table: a ``name`` column, or ``first_name`` + ``last_name``."""
+    if "name" in customers.columns:
+        return customers["name"].dropna().astype(str).tolist()
+    if {"first_name", "last_name"} <= set(customers.columns):
+        both = customers[["first_name", "last_name"]].dropna()
+        return (both["first_name"].astype(str) + " " + both["last_name"].astype(str)).tolist()
+    return []
