@@ -1,0 +1,219 @@
+"""Rendering an executed notebook as one self-contained HTML page (nbconvert), safe to share.
+
+The page embeds its figures and loads nothing from the network: the lab template's require.js,
+MathJax, Mermaid and widget scripts (all fetched from a CDN) are left out. Code cells are hidden
+unless ``show_code``; a failed report shows every cell's code and the error. Before rendering,
+:class:`Scrubber` replaces absolute local paths (project, data, environment, home) in the
+notebook's text with the forms the reader was given (``data/sample``), so no report carries the
+machine's paths or user name.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import os
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Scrubber", "notebook_title", "render_report", "render_failure"]
+
+_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block extra_css %}<style>
+.jkit-banner{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:14px;color:#333;
+ background:#f5f7fa;border-bottom:1px solid #d8dee6;padding:8px 16px;margin:0 0 12px 0}
+.jkit-banner a{color:#1a5fb4} .jkit-banner code{font-size:13px}
+.jkit-failed{background:#fdecea;border:1px solid #e0a09a;color:#611a15;padding:10px 16px;margin:8px 16px 16px;
+ font-family:system-ui,sans-serif;border-radius:4px}
+.jkit-failed pre{white-space:pre-wrap;font-size:12px;max-height:24em;overflow:auto}
+</style>{% endblock extra_css %}
+{%- block body_header -%}
+{{ super() }}
+{{ resources.jkit_banner }}
+{%- endblock body_header -%}
+"""
+
+_MARKDOWN_HEADING = re.compile(r"^\s{0,3}#\s+(?P<title>.+?)\s*#*\s*$", re.MULTILINE)
+_HOME_LIKE = re.compile(r"(?<![\w.~-])/(?:home|Users)/[^/\s\"'<>]+")
+_TEXT_KEYS = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json")
+
+
+class Scrubber:
+    """Replace absolute local paths in text by what the reader may see.
+
+    Parameters
+    ----------
+    replacements : mapping of str to str
+        Absolute path -> shown form (``"/srv/x/data/sample" -> "data/sample"``). The Python
+        environment (``<env>``), the Python installation (``<python>``) and the home folder
+        (``~``) are added; longer paths are replaced first.
+
+    Examples
+    --------
+    >>> Scrubber({"/work/p": "."}).text("open /work/p/data/x.csv")
+    'open ./data/x.csv'
+    """
+
+    def __init__(self, replacements: Mapping[str, str] | None = None) -> None:
+        pairs: dict[str, str] = {}
+        for path, shown in (replacements or {}).items():
+            for variant in {str(path), os.path.realpath(path)}:
+                if len(variant) > 1:
+                    pairs.setdefault(variant.rstrip("/"), shown)
+        for path, shown in ((sys.prefix, "<env>"), (sys.base_prefix, "<python>"), (sys.exec_prefix, "<env>"),
+                            (os.path.expanduser("~"), "~")):
+            if path and len(path) > 1:
+                pairs.setdefault(path.rstrip("/"), shown)
+        self.pairs = sorted(pairs.items(), key=lambda kv: len(kv[0]), reverse=True)
+
+    def text(self, value: str) -> str:
+        """``value`` with every known absolute path replaced."""
+        for path, shown in self.pairs:
+            if path in value:
+                value = value.replace(path, shown)
+        return _HOME_LIKE.sub("~", value)
+
+    def value(self, value: Any) -> Any:
+        """Scrub strings inside lists and dicts too."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.value(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.value(v) for k, v in value.items()}
+        return value
+
+    def notebook(self, nb: Any) -> Any:
+        """A scrubbed deep copy of a notebook node: sources, text outputs, tracebacks, metadata."""
+        nb = copy.deepcopy(nb)
+        papermill = nb.get("metadata", {}).get("papermill")
+        if papermill is not None:
+            for key in list(papermill):
+                papermill[key] = self.value(papermill[key])
+        for cell in nb.get("cells", []):
+            cell["source"] = self.value(cell.get("source", ""))
+            for out in cell.get("outputs", []) or []:
+                if "text" in out:
+                    out["text"] = self.value(out["text"])
+                if "evalue" in out:
+                    out["evalue"] = self.value(out["evalue"])
+                if "traceback" in out:
+                    out["traceback"] = self.value(out["traceback"])
+                data = out.get("data")
+                if data:
+                    for key in _TEXT_KEYS:
+                        if key in data:
+                            data[key] = self.value(data[key])
+        return nb
+
+
+def notebook_title(nb: Any, fallback: str) -> str:
+    """The first ``# heading`` of the notebook's markdown cells, else ``fallback``."""
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        m = _MARKDOWN_HEADING.search(source)
+        if m:
+            title = re.sub(r"[*_`]", "", m.group("title")).strip()
+            if title:
+                return title
+    return fallback
+
+
+def _exporter(show_code: bool):
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_loaders=[jinja2.DictLoader({"jkit_report.html.j2": _TEMPLATE})],
+        template_file="jkit_report.html.j2",
+        embed_images=True,
+    )
+    exporter.exclude_input = not show_code
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.anchor_link_text = ""
+    return exporter
+
+
+def _render(nb: Any, *, title: str, show_code: bool, banner: str, resources_path: str | Path | None) -> str:
+    import nbformat
+
+    node = nbformat.from_dict(nb)
+    node.metadata["title"] = title
+    resources = {"metadata": {"name": title}, "jkit_banner": banner}
+    if resources_path is not None:
+        resources["metadata"]["path"] = str(resources_path)
+    body, _ = _exporter(show_code).from_notebook_node(node, resources=resources)
+    return body
+
+
+def render_report(
+    nb: Any,
+    *,
+    title: str,
+    banner: str = "",
+    show_code: bool = False,
+    resources_path: str | Path | None = None,
+) -> str:
+    """The HTML page of an executed notebook.
+
+    Parameters
+    ----------
+    nb : NotebookNode or dict
+        The executed (and scrubbed) notebook.
+    title : str
+        The page title.
+    banner : str, default ""
+        Trusted HTML shown at the top (built by the runner with escaped values).
+    show_code : bool, default False
+        Keep the code cells' input.
+    resources_path : path, optional
+        Folder against which markdown images are resolved before embedding.
+
+    Returns
+    -------
+    str
+        A complete, self-contained HTML document.
+    """
+    return _render(nb, title=title, show_code=show_code, banner=banner, resources_path=resources_path)
+
+
+def render_failure(
+    nb: Any | None,
+    *,
+    title: str,
+    error: str,
+    cell: int | None = None,
+    traceback: str = "",
+    banner: str = "",
+    resources_path: str | Path | None = None,
+) -> str:
+    """The HTML page of a failed report: what failed on top, then every cell with its code.
+
+    ``nb`` may be None when the kernel never ran a cell; the page then shows the error alone.
+    """
+    where = f" in cell <code>In [{cell}]</code>" if cell is not None else ""
+    jump = " <a href='#papermill-error-cell'>Go to the failing cell</a>." if cell is not None else ""
+    box = (
+        f"<div class='jkit-failed' role='alert'><b>This report failed{where}:</b> "
+        f"<code>{html.escape(error)}</code>.{jump} The previous good version of this report, if there is one, "
+        "is kept in <code>latest/</code>."
+        + (f"<pre>{html.escape(traceback)}</pre>" if traceback and cell is None else "")
+        + "</div>"
+    )
+    if nb is None:
+        import nbformat
+
+        nb = nbformat.v4.new_notebook()
+    return _render(nb, title=f"FAILED: {title}", show_code=True, banner=banner + box, resources_path=resources_path)
