@@ -88,7 +88,7 @@ def _recover(reports_dir: Path) -> None:
 def new_run_folder(reports_dir: str | Path, started: dt.datetime) -> tuple[str, Path]:
     """Name of a new run (``2026-11-23_081500``, UTC; ``_2``… when taken) and its temporary folder."""
     reports_dir = Path(reports_dir)
-    base = started.astimezone(dt.timezone.utc)  # noqa: UP017 - Python 3.10 has no datetime.UTC.strftime(RUN_NAME_FORMAT)
+    base = started.astimezone(dt.timezone.utc).strftime(RUN_NAME_FORMAT)  # noqa: UP017 - 3.10 has no dt.UTC
     name, n = base, 1
     while (reports_dir / name).exists() or (reports_dir / f"{_TMP_PREFIX}{name}").exists():
         n += 1

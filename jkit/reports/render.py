@@ -1,6 +1,8 @@
 """Rendering an executed notebook as one self-contained HTML page (nbconvert), safe to share.
 
-The page embeds its figures and loads nothing from the network: the lab template's require.js,
+Cells tagged ``remove-cell``, ``remove-input`` or ``remove-output`` (Jupyter Book's tags) lose
+that part in the page, e.g. a title cell that ``show_header`` repeats. The page embeds its
+figures and loads nothing from the network: the lab template's require.js,
 MathJax, Mermaid and widget scripts (all fetched from a CDN) are left out. Code cells are hidden
 unless ``show_code``; a failed report shows every cell's code and the error. Before rendering,
 :class:`Scrubber` replaces absolute local paths (project, data, environment, home) in the
@@ -132,6 +134,7 @@ def notebook_title(nb: Any, fallback: str) -> str:
 def _exporter(show_code: bool):
     import jinja2
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(
         template_name="lab",
@@ -143,6 +146,15 @@ def _exporter(show_code: bool):
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.anchor_link_text = ""
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(
+            remove_cell_tags={"remove-cell", "remove_cell"},
+            remove_input_tags={"remove-input", "remove_input"},
+            remove_all_outputs_tags={"remove-output", "remove_output"},
+            enabled=True,
+        ),
+        enabled=True,
+    )
     return exporter
 
 
