@@ -1,0 +1,397 @@
+"""Study-level views of personas: stage funnel, KPIs, pain points with quotes, persona cards.
+
+These take the :class:`~jkit.io.JourneyData` and the assignments (``customer_id``, ``persona``,
+``persona_name``) from :meth:`jkit.personas.PersonaModel.assign`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from jkit._persona_features import PURCHASE_EVENTS, _compound, customer_features
+from jkit.errors import DataValidationError, ParameterError
+from jkit.stats import wilson_interval
+
+__all__ = [
+    "persona_funnel",
+    "persona_kpis",
+    "persona_pain_points",
+    "persona_cards",
+    "compare_segments",
+    "PersonaCard",
+]
+
+
+def _check_assignments(assignments: pd.DataFrame, customer_col: str, persona_col: str) -> pd.DataFrame:
+    if not isinstance(assignments, pd.DataFrame):
+        raise ParameterError(f"assignments should be a DataFrame (model.assign(features)), got {type(assignments).__name__}")
+    missing = [c for c in (customer_col, persona_col) if c not in assignments.columns]
+    if missing:
+        raise DataValidationError(
+            f"assignments: no column {', '.join(map(repr, missing))}; found "
+            f"{', '.join(map(repr, assignments.columns))} (use model.assign(features))"
+        )
+    cols = [customer_col, persona_col] + (["persona_name"] if "persona_name" in assignments.columns else [])
+    out = assignments[cols].copy()
+    if "persona_name" not in out.columns:
+        out["persona_name"] = out[persona_col].astype("string")
+    dup = out[customer_col].duplicated()
+    if dup.any():
+        raise DataValidationError(
+            f"assignments: customer {out.loc[dup, customer_col].iloc[0]!r} appears more than once; one row per customer"
+        )
+    return out
+
+
+def _names(a: pd.DataFrame, persona_col: str) -> pd.Series:
+    return a.drop_duplicates(persona_col).set_index(persona_col)["persona_name"]
+
+
+def persona_funnel(
+    data,
+    assignments: pd.DataFrame,
+    *,
+    customer_col: str = "customer_id",
+    persona_col: str = "persona",
+) -> pd.DataFrame:
+    """Reach of each journey stage by persona.
+
+    A customer reaches a stage when their furthest stage (the latest stage of ``data.stages``
+    any of their events signals) is that stage or a later one, so reach never rises along the
+    journey.
+
+    Returns
+    -------
+    DataFrame
+        ``persona``, ``persona_name``, ``stage``, ``stage_index`` (1-based), ``customers`` (of the
+        persona), ``reached``, ``reach`` (``reached / customers``), ``reach_low``/``reach_high``
+        (95% Wilson interval) and ``step_conversion`` (reach relative to the previous stage).
+    """
+    a = _check_assignments(assignments, customer_col, persona_col)
+    position = {e: i + 1 for i, s in enumerate(data.stages.stages) for e in s.events}
+    ev = data.events
+    furthest = ev["event"].map(position).astype("float64").groupby(ev[customer_col].to_numpy()).max()
+    a["stage_reached"] = a[customer_col].map(furthest).fillna(0).to_numpy()
+    names = _names(a, persona_col)
+    rows = []
+    for p, grp in a.groupby(persona_col, sort=True):
+        n = len(grp)
+        prev = n
+        for i, stage in enumerate(data.stages.names, start=1):
+            reached = int((grp["stage_reached"] >= i).sum())
+            rows.append({"persona": p, "persona_name": names[p], "stage": stage, "stage_index": i, "customers": n,
+                         "reached": reached, "step_conversion": reached / prev if prev else np.nan})
+            prev = reached
+    out = pd.DataFrame(rows)
+    out["reach"] = out["reached"] / out["customers"]
+    out["reach_low"], out["reach_high"] = wilson_interval(out["reached"], out["customers"])
+    return out[["persona", "persona_name", "stage", "stage_index", "customers", "reached", "reach",
+                "reach_low", "reach_high", "step_conversion"]]
+
+
+def persona_kpis(
+    data,
+    assignments: pd.DataFrame,
+    *,
+    sentiment: pd.DataFrame | pd.Series | bool | None = None,
+    purchase_events: Sequence[str] = PURCHASE_EVENTS,
+    customer_col: str = "customer_id",
+    persona_col: str = "persona",
+) -> pd.DataFrame:
+    """Conversion, repeat purchase, spend, NPS and sentiment by persona.
+
+    Returns
+    -------
+    DataFrame
+        One row per persona: ``persona``, ``persona_name``, ``customers``, ``buyers``,
+        ``conversion`` (``buyers / customers``, with ``conversion_low``/``conversion_high``: 95%
+        Wilson interval), ``repeat_rate`` (buyers with two or more purchases / buyers),
+        ``mean_spend`` (revenue per customer), ``spend_per_buyer``, ``nps_responses``, ``nps``
+        (``100 × (promoters − detractors) / responses``; promoters answer 9–10, detractors 0–6,
+        over feedback rows with a score), ``n_feedback`` and ``mean_sentiment`` (mean VADER
+        compound of the persona's feedback, when known; see :func:`customer_features`).
+    """
+    a = _check_assignments(assignments, customer_col, persona_col)
+    feats = customer_features(data, profile_cols=[], feelings=False, purchase_events=purchase_events,
+                              customer_col=customer_col) if len(data.customers) else pd.DataFrame()
+    beh = feats.set_index(customer_col)[["frequency", "monetary"]] if len(feats) else None
+    a = a.join(beh, on=customer_col) if beh is not None else a.assign(frequency=np.nan, monetary=np.nan)
+    a[["frequency", "monetary"]] = a[["frequency", "monetary"]].fillna(0.0)
+
+    fb = data.feedback
+    per_fb = pd.DataFrame(index=fb.index)
+    if len(fb) and customer_col in fb.columns:
+        per_fb["persona"] = fb[customer_col].map(a.set_index(customer_col)[persona_col])
+        if "nps" in fb.columns:
+            per_fb["nps"] = pd.to_numeric(fb["nps"]).astype("float64")
+        comp = _compound(fb, sentiment)
+        if comp is not None:
+            per_fb["sent"] = comp
+        per_fb = per_fb[per_fb["persona"].notna()]
+    names = _names(a, persona_col)
+    rows = []
+    for p, grp in a.groupby(persona_col, sort=True):
+        buyers = grp["frequency"] > 0
+        row = {
+            "persona": p, "persona_name": names[p], "customers": len(grp), "buyers": int(buyers.sum()),
+            "repeat_rate": float((grp.loc[buyers, "frequency"] >= 2).mean()) if buyers.any() else np.nan,
+            "mean_spend": float(grp["monetary"].mean()),
+            "spend_per_buyer": float(grp.loc[buyers, "monetary"].mean()) if buyers.any() else np.nan,
+        }
+        f = per_fb[per_fb["persona"] == p] if "persona" in per_fb.columns else per_fb.iloc[0:0]
+        row["n_feedback"] = len(f)
+        if "nps" in f.columns:
+            s = f["nps"].dropna()
+            row["nps_responses"] = len(s)
+            row["nps"] = 100.0 * ((s >= 9).mean() - (s <= 6).mean()) if len(s) else np.nan
+        if "sent" in f.columns:
+            row["mean_sentiment"] = float(f["sent"].mean()) if len(f) else np.nan
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out["conversion"] = out["buyers"] / out["customers"]
+    out["conversion_low"], out["conversion_high"] = wilson_interval(out["buyers"], out["customers"])
+    first = ["persona", "persona_name", "customers", "buyers", "conversion", "conversion_low", "conversion_high"]
+    return out[first + [c for c in out.columns if c not in first]]
+
+
+_PAIN_COLUMNS = ["persona", "persona_name", "pain_point", "mentions", "share_of_negative", "mean_sentiment", "quotes"]
+
+
+def persona_pain_points(
+    data,
+    assignments: pd.DataFrame,
+    *,
+    sentiment: pd.DataFrame | pd.Series | bool | None = None,
+    top: int = 3,
+    n_quotes: int = 2,
+    min_mentions: int = 3,
+    customer_col: str = "customer_id",
+    persona_col: str = "persona",
+    text_col: str = "text",
+) -> pd.DataFrame:
+    """Each persona's top pain points in its negative feedback, with representative quotes.
+
+    A feedback row is negative when its VADER compound is <= -0.05 (``sentiment`` as in
+    :func:`customer_features`), else — without sentiment — when its NPS is 0–6. Phrases are word
+    pairs (stop words removed, scikit-learn's English list) scored by the log-odds of appearing in
+    the persona's negative feedback against all non-negative feedback (add-half smoothing); the
+    ``top`` phrases with at least ``min_mentions`` mentions are kept. Quotes are the most negative
+    (shortest on ties) texts that mention the phrase. This is a compact view for persona cards;
+    :mod:`jkit.sentiment` has the full pain-point analysis.
+
+    Returns
+    -------
+    DataFrame
+        ``persona``, ``persona_name``, ``pain_point``, ``mentions`` (negative texts of the persona
+        with it), ``share_of_negative``, ``mean_sentiment`` (of those texts, when known) and
+        ``quotes`` (a list of up to ``n_quotes`` texts). Empty when there is no feedback, no
+        customer link or no way to tell negative feedback.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    if not isinstance(top, int) or top < 1:
+        raise ParameterError(f"top={top!r} should be a whole number >= 1")
+    a = _check_assignments(assignments, customer_col, persona_col)
+    fb = data.feedback
+    empty = pd.DataFrame(columns=_PAIN_COLUMNS)
+    if fb is None or fb.empty or customer_col not in fb.columns or text_col not in fb.columns:
+        return empty
+    comp = _compound(fb, sentiment)
+    frame = pd.DataFrame({"persona": fb[customer_col].map(a.set_index(customer_col)[persona_col]).to_numpy(),
+                          "text": fb[text_col].astype("string").fillna("").to_numpy()})
+    if comp is not None:
+        frame["score"] = comp
+        frame["negative"] = frame["score"] <= -0.05
+    elif "nps" in fb.columns:
+        nps = pd.to_numeric(fb["nps"]).astype("float64").to_numpy()
+        frame["score"] = np.nan
+        frame["negative"] = nps <= 6
+        frame.loc[np.isnan(nps), "negative"] = False
+        frame["order"] = nps
+    else:
+        return empty
+    frame = frame[frame["text"].str.len() > 0]
+    neg_all = frame[frame["negative"]]
+    pos = frame[~frame["negative"]]
+    if neg_all.empty:
+        return empty
+    vec = CountVectorizer(ngram_range=(2, 2), stop_words="english", binary=True, min_df=min(min_mentions, 2))
+    try:
+        vec.fit(neg_all["text"])
+    except ValueError:  # no phrase survives the stop words
+        return empty
+    vocab = np.asarray(vec.get_feature_names_out())
+    pos_counts = np.asarray(vec.transform(pos["text"]).sum(axis=0)).ravel() if len(pos) else np.zeros(len(vocab))
+    names = _names(a, persona_col)
+    rows = []
+    sort_col = "score" if comp is not None else "order"
+    for p in sorted(frame["persona"].dropna().unique()):
+        neg = neg_all[neg_all["persona"] == p]
+        if neg.empty:
+            continue
+        m = vec.transform(neg["text"])
+        counts = np.asarray(m.sum(axis=0)).ravel()
+        logodds = np.log((counts + 0.5) / (len(neg) + 1)) - np.log((pos_counts + 0.5) / (len(pos) + 1))
+        ok = counts >= min_mentions
+        for j in np.argsort(-np.where(ok, logodds, -np.inf))[:top]:
+            if not ok[j]:
+                break
+            hit = neg.iloc[np.flatnonzero(m[:, j].toarray().ravel())]
+            hit = hit.assign(_len=hit["text"].str.len()).sort_values([sort_col, "_len"])
+            rows.append({
+                "persona": p, "persona_name": names.get(p, str(p)), "pain_point": vocab[j], "mentions": int(counts[j]),
+                "share_of_negative": counts[j] / len(neg),
+                "mean_sentiment": float(hit["score"].mean()) if comp is not None else np.nan,
+                "quotes": [str(t) for t in hit["text"].head(n_quotes)],
+            })
+    return pd.DataFrame(rows, columns=_PAIN_COLUMNS)
+
+
+def compare_segments(
+    assignments: pd.DataFrame,
+    segments: pd.DataFrame,
+    *,
+    customer_col: str = "customer_id",
+    persona_col: str = "persona_name",
+    segment_col: str = "segment",
+    normalize: str | None = "index",
+) -> pd.DataFrame:
+    """Crosstab of personas (rows) against rule-based segments such as RFM (columns).
+
+    Parameters
+    ----------
+    normalize : {"index", "columns", None}, default "index"
+        ``"index"``: each persona's row sums to 1 (its customers' segment mix); ``"columns"``:
+        each segment's column sums to 1; None: customer counts.
+
+    Returns
+    -------
+    DataFrame
+        Personas × segments; customers missing from either table are left out.
+    """
+    if normalize not in ("index", "columns", None):
+        raise ParameterError(f"normalize={normalize!r} should be 'index', 'columns' or None")
+    for name, frame, col in (("assignments", assignments, persona_col), ("segments", segments, segment_col)):
+        missing = [c for c in (customer_col, col) if c not in frame.columns]
+        if missing:
+            raise DataValidationError(f"{name}: no column {', '.join(map(repr, missing))}; found "
+                                      f"{', '.join(map(repr, frame.columns))}")
+    merged = assignments[[customer_col, persona_col]].merge(segments[[customer_col, segment_col]], on=customer_col)
+    seg = merged[segment_col]
+    if isinstance(segments[segment_col].dtype, pd.CategoricalDtype):
+        seg = pd.Categorical(seg, categories=segments[segment_col].cat.categories)
+    table = pd.crosstab(merged[persona_col], seg, normalize=normalize or False, dropna=False)
+    table.columns.name = segment_col
+    return table
+
+
+# --------------------------------------------------------------------------- cards
+
+
+@dataclass
+class PersonaCard:
+    """Everything a reader needs about one persona, shown as an HTML card in notebooks."""
+
+    persona: int
+    name: str
+    size: int
+    share: float
+    traits: list[str] = field(default_factory=list)
+    preferred_touchpoints: str = ""
+    kpis: dict = field(default_factory=dict)
+    funnel: list[tuple[str, float]] = field(default_factory=list)
+    pain_points: list[tuple[str, list[str]]] = field(default_factory=list)
+    stability: float = float("nan")
+
+    def _repr_html_(self) -> str:
+        from jkit.notebook import escape
+
+        kpis = "".join(f"<li>{escape(k)}: <b>{escape(v)}</b></li>" for k, v in self.kpis.items())
+        traits = "".join(f"<li>{escape(t)}</li>" for t in self.traits)
+        funnel = " → ".join(f"{escape(s)} {r:.0%}" for s, r in self.funnel)
+        pains = "".join(
+            f"<li><b>{escape(p)}</b>" + "".join(f"<br><i>“{escape(q[:240])}”</i>" for q in quotes) + "</li>"
+            for p, quotes in self.pain_points
+        )
+        stab = f" · stability {self.stability:.2f}" if np.isfinite(self.stability) else ""
+        return (
+            "<div style='border:1px solid #bbb;border-radius:8px;padding:.8em 1.2em;margin:.6em 0;max-width:56em'>"
+            f"<div style='font-size:1.25em;font-weight:bold'>Persona {self.persona}: {escape(self.name)}</div>"
+            f"<div style='color:#555'>{self.size:,} customers ({self.share:.1%}){stab}"
+            f" · prefers {escape(self.preferred_touchpoints or '–')}</div>"
+            f"<div style='display:flex;gap:2em;flex-wrap:wrap'><div><b>What sets them apart</b><ul>{traits}</ul></div>"
+            f"<div><b>KPIs</b><ul>{kpis}</ul></div></div>"
+            + (f"<div><b>Funnel:</b> {funnel}</div>" if funnel else "")
+            + (f"<div><b>Pain points</b><ul>{pains}</ul></div>" if pains else "")
+            + "</div>"
+        )
+
+
+def _fmt_kpis(row: pd.Series) -> dict:
+    out = {}
+    if "conversion" in row and pd.notna(row["conversion"]):
+        out["conversion"] = f"{row['conversion']:.1%}"
+    if "repeat_rate" in row and pd.notna(row["repeat_rate"]):
+        out["repeat purchase (of buyers)"] = f"{row['repeat_rate']:.1%}"
+    if "mean_spend" in row and pd.notna(row["mean_spend"]):
+        out["spend per customer"] = f"{row['mean_spend']:,.2f}"
+    if "nps" in row and pd.notna(row["nps"]):
+        out["NPS"] = f"{row['nps']:+.0f}"
+    elif "mean_nps" in row and pd.notna(row["mean_nps"]):
+        out["mean NPS score"] = f"{row['mean_nps']:.1f}"
+    if "mean_sentiment" in row and pd.notna(row["mean_sentiment"]):
+        out["mean sentiment"] = f"{row['mean_sentiment']:+.2f}"
+    return out
+
+
+def persona_cards(
+    model,
+    *,
+    kpis: pd.DataFrame | None = None,
+    funnel: pd.DataFrame | None = None,
+    pain_points: pd.DataFrame | None = None,
+    n_traits: int = 4,
+) -> list[PersonaCard]:
+    """One :class:`PersonaCard` per persona of a fitted model, with optional study-level views.
+
+    Parameters
+    ----------
+    model : PersonaModel
+        Fitted.
+    kpis, funnel, pain_points : DataFrame, optional
+        Results of :func:`persona_kpis`, :func:`persona_funnel`, :func:`persona_pain_points`;
+        without ``kpis`` the card shows the KPIs of ``model.profiles_``.
+    n_traits : int, default 4
+        Traits listed per card (by standardized effect).
+    """
+    from jkit._persona_profiles import describe_trait
+
+    model._check_fitted()
+    cards = []
+    traits = model.traits_
+    for _, prof in model.profiles_.iterrows():
+        p = int(prof["persona"])
+        t = traits[traits["persona"] == p]
+        t = t[~((t["kind"] == "category") & (t["difference"] <= 0))]
+        t = t.reindex(t["effect"].abs().sort_values(ascending=False).index).head(n_traits)
+        krow = kpis[kpis["persona"] == p].iloc[0] if kpis is not None and (kpis["persona"] == p).any() else prof
+        fun = []
+        if funnel is not None:
+            f = funnel[funnel["persona"] == p].sort_values("stage_index")
+            fun = list(zip(f["stage"], f["reach"], strict=True))
+        pains = []
+        if pain_points is not None and len(pain_points):
+            pp = pain_points[pain_points["persona"] == p]
+            pains = [(r["pain_point"], list(r["quotes"])) for _, r in pp.iterrows()]
+        cards.append(PersonaCard(
+            persona=p, name=str(prof["name"]), size=int(prof["size"]), share=float(prof["share"]),
+            traits=[describe_trait(r) for _, r in t.iterrows()],
+            preferred_touchpoints=str(prof.get("preferred_touchpoints", "") or ""),
+            kpis=_fmt_kpis(krow), funnel=fun, pain_points=pains,
+            stability=float(prof.get("stability", np.nan)),
+        ))
+    return cards
