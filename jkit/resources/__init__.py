@@ -1,0 +1,1 @@
+"""Data files shipped with jkit (lexicon additions for the feedback rules)."""
