@@ -476,6 +476,10 @@ FIXES: dict[str, str] = {
         "'like' in a comparison or a polite request carries no sentiment: 'feels like it would crack', "
         "'looks like plastic', 'I would like a refund' (VADER counts every 'like' as praise)."
     ),
+    "support_noun": (
+        "'support' names the support team in feedback ('slow support', 'waited for support'), so it carries "
+        "no praise of its own (VADER rates the verb 'support' +1.7)."
+    ),
     "own_position": (
         "a word that occurs twice is judged in its own context each time (NLTK scores every repeat in "
         "the context of the first occurrence): 'not good at first, now good' counts the second 'good' as positive."
@@ -590,6 +594,7 @@ class FeedbackVader(Vader):
         sentiments: list[float] = []
         no_fix = "no_negates" in self.fixes
         like_fix = "like_comparison" in self.fixes
+        support_fix = "support_noun" in self.fixes
         for pos, item in enumerate(words):
             i = pos if own else first_index[item]
             low, val, isup, boost, _ = infos[i]
@@ -600,6 +605,9 @@ class FeedbackVader(Vader):
                 sentiments.append(0)
                 continue
             if no_fix and low == "no" and self._no_is_determiner(infos, bounds, i):
+                sentiments.append(0)
+                continue
+            if support_fix and low == "support":
                 sentiments.append(0)
                 continue
             if like_fix and low == "like" and i > 0 and infos[i - 1][0] in _LIKE_NEUTRAL_BEFORE:

@@ -33,11 +33,18 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from jkit.errors import DataValidationError, ParameterError
 
-__all__ = ["STOP_WORDS", "candidate_phrases", "weighted_log_odds", "pain_points", "representative_quotes"]
+__all__ = ["STOP_WORDS", "GENERIC_WORDS", "candidate_phrases", "weighted_log_odds", "pain_points", "representative_quotes"]
 
 #: Stop words removed from pain-point phrases: scikit-learn's English list plus feedback filler.
 STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | frozenset(
     ["i'm", "i've", "i'd", "i'll", "it's", "don't", "didn't", "doesn't", "can't", "won't", "wasn't", "isn't", "aren't", "couldn't", "wouldn't", "shouldn't", "haven't", "hasn't", "weren't", "that's", "there's", "they're", "you're", "we're", "let's", "just", "really", "also", "got", "get", "gets", "getting", "would", "like", "im", "ive", "dont", "didnt", "doesnt", "cant", "wont", "wasnt", "isnt", "thanks", "thank", "hi", "hello", "please", "lol", "ok", "okay"]
+)
+
+#: Words that judge without saying what is wrong; a phrase made only of these (and stop words) is
+#: not a pain point ("terrible", "very bad experience"), while "late delivery" or "confusing
+#: checkout" is. Pass ``generic_words=()`` to keep them.
+GENERIC_WORDS: frozenset[str] = frozenset(
+    ["terrible", "awful", "horrible", "horrendous", "bad", "worst", "worse", "hate", "hated", "hates", "disappointed", "disappointing", "disappointment", "annoying", "annoyed", "ridiculous", "unacceptable", "poor", "poorly", "sucks", "sucked", "suck", "useless", "frustrating", "frustrated", "frustration", "angry", "upset", "unhappy", "pathetic", "shame", "shameful", "joke", "nightmare", "disaster", "rubbish", "crap", "garbage", "trash", "waste", "wasted", "dreadful", "lousy", "mediocre", "sad", "unfortunately", "fail", "failed", "failure", "problem", "problems", "issue", "issues", "complaint", "complaints", "good", "great", "love", "loved", "nice", "excellent", "amazing", "awesome", "fine", "happy", "glad", "best", "better", "perfect", "wonderful", "fantastic", "pleased", "satisfied", "recommend", "recommended", "extremely", "totally", "absolutely", "seriously", "literally", "experience", "thing", "things", "stuff", "way", "lot", "bit", "time", "times", "day", "days", "week", "weeks", "star", "stars"]
 )
 
 _BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”…/|\n]+|\s[-–—]+\s")
@@ -215,7 +222,7 @@ def pain_points(
     top: int = 20,
     prior_strength: float | None = None,
     stop_words: Iterable[str] | None = None,
-    exclude_sentiment_words: bool = True,
+    generic_words: Iterable[str] | None = None,
     n_quotes: int = 3,
     redact: Callable[[str], str] | None = None,
 ) -> pd.DataFrame:
@@ -242,9 +249,9 @@ def pain_points(
         Pseudo-counts of the Dirichlet prior (see :func:`weighted_log_odds`).
     stop_words : iterable of str, optional
         Words that break phrases (default :data:`STOP_WORDS`).
-    exclude_sentiment_words : bool, default True
-        Leave out phrases made only of VADER lexicon words ("terrible", "very bad"): they say how
-        customers feel, not what hurts.
+    generic_words : iterable of str, optional
+        Phrases made only of these words say how customers feel, not what hurts, and are left
+        out (default :data:`GENERIC_WORDS`: "terrible", "bad experience", ...; ``()`` keeps all).
     n_quotes : int, default 3
         Quotes per phrase (see :func:`representative_quotes`).
     redact : callable, optional
@@ -279,11 +286,7 @@ def pain_points(
     grams = [candidate_phrases(t, stop_words=stop, max_words=max_words) if isinstance(t, str) else set() for t in texts]
     labels = frame[label_col].astype("string").fillna("").to_numpy()
     background = Counter(g for gs in grams for g in gs)
-    lexicon: set[str] = set()
-    if exclude_sentiment_words:
-        from jkit.sentiment import _scorer_config
-
-        lexicon = set(_scorer_config("feedback", None)[0])
+    generic = frozenset(GENERIC_WORDS if generic_words is None else (w.lower() for w in generic_words))
     groups = [(None, np.arange(len(frame)))] if by is None else [
         (key, np.flatnonzero((frame[by].astype("string").fillna("(missing)") == key).to_numpy()))
         for key in frame[by].astype("string").fillna("(missing)").drop_duplicates().sort_values()
@@ -298,8 +301,8 @@ def pain_points(
         pos = Counter(g for i in idx if labels[i] == "positive" for g in grams[i])
         alln = Counter(g for i in idx for g in grams[i])
         vocab = [p for p, c in alln.items() if c >= min_count]
-        if exclude_sentiment_words:
-            vocab = [p for p in vocab if not all(w in lexicon or w in stop for w in p.split())]
+        if generic:
+            vocab = [p for p in vocab if not all(w in generic for w in p.split())]
         if not vocab or not neg or not pos:
             continue
         dropped = _drop_subsumed({p: alln[p] for p in vocab})
