@@ -3,3 +3,4 @@
 One submodule per analysis; the public functions are re-exported here.
 """
 from jkit.plotting.personas import *  # noqa: F401,F403
+from jkit.plotting.sentiment import *  # noqa: F401,F403
