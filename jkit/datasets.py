@@ -104,7 +104,7 @@ _EVENT_OFFSET = np.cumsum([0] + [len(evs) for evs in STAGE_EVENTS[:-1]])
 
 # Touchpoints on which each event can happen.
 _ALLOWED_TOUCHPOINTS = {
-    "ad_impression": ("social", "web", "mobile_app"),
+    "ad_impression": ("social", "web", "mobile_app", "store"),
     "ad_click": ("social", "web", "mobile_app"),
     "social_view": ("social",),
     "email_open": ("email",),
@@ -229,7 +229,7 @@ PERSONAS: tuple[Persona, ...] = (
         delay_share_over_7d=0.15,
         activity=0.8,
         session_stage_weights=(1.0, 4.0, 1.0, 3.0, 0.5),
-        event_weights=((2, 2, 0.3, 4, 2), (4, 2, 0.5, 3, 1.5), (1, 0), (1, 0.5, 5), (2, 2, 0.3)),
+        event_weights=((1.5, 2, 0.3, 5, 2), (4, 2, 0.5, 3, 1.5), (1, 0), (1, 0.5, 5), (2, 2, 0.3)),
         negative_shift=(0.0, 0.0, 0.05, 0.0, 0.0),
         gender={"female": 0.45, "male": 0.53, "non-binary": 0.02},
         education={"bachelor": 0.3, "master": 0.55, "doctorate": 0.15},
@@ -283,7 +283,7 @@ PERSONAS: tuple[Persona, ...] = (
         delay_share_over_7d=0.20,
         activity=0.7,
         session_stage_weights=(1.0, 3.0, 0.5, 5.0, 0.3),
-        event_weights=((1, 0.5, 0.3, 4, 0.5), (6, 0.5, 0.3, 1.5, 0.5), (1, 0), (0.8, 5, 1), (2, 1, 0.3)),
+        event_weights=((4, 0.5, 0.3, 1.5, 0.5), (6, 0.5, 0.3, 1.5, 0.5), (1, 0), (0.8, 5, 1), (2, 1, 0.3)),
         negative_shift=(0.0, 0.05, 0.0, 0.10, 0.0),
         gender={"female": 0.55, "male": 0.45},
         education={"high school": 0.45, "vocational": 0.3, "bachelor": 0.25},
