@@ -79,7 +79,7 @@ def _expand(item: dict, index: int, source: str) -> list[ReportEntry]:
     if not isinstance(notebook, (str, int)) or not str(notebook).strip():
         raise ParameterError(f"{where}: 'notebook' is required: a notebook's stem, file name or number such as '02'")
     notebook = str(notebook)
-    if isinstance(notebook, str) and notebook.isdigit() and len(notebook) == 1:
+    if notebook.isdigit() and len(notebook) == 1:
         notebook = f"0{notebook}"
     name = item.get("name")
     title = item.get("title")
@@ -159,7 +159,7 @@ def load_config(path: str | Path) -> RunConfig:
             raise ParameterError(f"{source}: 'reports' should be a non-empty list of {{notebook: …}} entries")
         entries = []
         for i, item in enumerate(reports):
-            if isinstance(item, str):
+            if isinstance(item, (str, int)) and not isinstance(item, bool):
                 item = {"notebook": item}
             if not isinstance(item, dict):
                 raise ParameterError(f"{source}: reports[{i}] should be a mapping such as {{notebook: 02-stage-funnel}}")

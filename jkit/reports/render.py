@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import html
+import logging
 import os
 import re
 import sys
@@ -146,6 +147,7 @@ def _exporter(show_code: bool):
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.anchor_link_text = ""
+    exporter.log = logging.getLogger("jkit.reports.render")  # into the run log, not onto a cron job's stderr
     exporter.register_preprocessor(
         TagRemovePreprocessor(
             remove_cell_tags={"remove-cell", "remove_cell"},
