@@ -211,6 +211,15 @@ _NON_LATIN = ("\u0400", "\u04ff", "\u0590", "\u06ff", "\u0900", "\u0dff", "\u0e0
               "\uac00", "\ud7af")
 
 
+# Frequent function words of other languages written in Latin script (Spanish, French, German,
+# Portuguese, Italian, Dutch) that are not English words: a text of six or more words with no
+# English stop word and at least two of these is set aside as not English. Telegraphic English
+# ("Good value, great food, great service.") has none of them and is scored.
+_FOREIGN_FUNCTION_WORDS = frozenset(
+    ["el", "la", "los", "las", "y", "que", "del", "es", "fue", "muy", "pero", "con", "para", "por", "una", "lo", "le", "les", "et", "est", "une", "très", "avec", "pour", "mais", "dans", "der", "die", "das", "und", "ist", "nicht", "sehr", "mit", "für", "ein", "eine", "auch", "um", "uma", "não", "com", "mas", "il", "è", "non", "della", "sono", "het", "een", "niet", "zeer", "maar", "ook"]
+)
+
+
 @functools.lru_cache(maxsize=1)
 def _english_markers() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -238,9 +247,13 @@ def _why_not_scored(value: Any, max_chars: int | None) -> tuple[str | None, str 
         foreign = sum(1 for c in letters if any(lo <= c <= hi for lo, hi in zip(_NON_LATIN[::2], _NON_LATIN[1::2], strict=True)))
         if foreign > 0.5 * len(letters):
             return None, "not English (non-Latin script)"
-        words = [w.strip(".,;:!?\"'()").lower() for w in value[:2000].split()]
+        words = [w.strip(".,;:!?\"'()¿¡").lower() for w in value[:2000].split()]
         words = [w for w in words if w.isalpha()]
-        if len(words) >= 6 and not any(w in _english_markers() for w in words):
+        if (
+            len(words) >= 6
+            and not any(w in _english_markers() for w in words)
+            and sum(w in _FOREIGN_FUNCTION_WORDS for w in words) >= 2
+        ):
             return None, "not English (no English function words)"
     return value, None
 
