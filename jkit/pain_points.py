@@ -63,8 +63,8 @@ def _clean(text: str) -> str:
 def candidate_phrases(text: str, *, stop_words: Iterable[str] = STOP_WORDS, max_words: int = 3) -> set[str]:
     """The candidate phrases of one text: runs of 1..``max_words`` content words.
 
-    >>> sorted(candidate_phrases("The delivery was late again, and the box was damaged."))
-    ['box', 'box damaged', 'damaged', 'delivery', 'late']
+    >>> sorted(candidate_phrases("Late delivery again, and the box was damaged."))
+    ['box', 'damaged', 'delivery', 'late', 'late delivery']
     """
     stop = stop_words if isinstance(stop_words, (set, frozenset)) else frozenset(stop_words)
     out: set[str] = set()
