@@ -8,7 +8,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["render_index", "format_duration"]
+__all__ = ["render_index", "format_duration", "shown_value"]
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;margin:24px auto;max-width:1200px;
@@ -56,10 +56,15 @@ def _link(href: str | None, text: str) -> str:
     return f"<a href='{_e(href)}'>{_e(text)}</a>" if href else _e(text)
 
 
+def shown_value(value: Any) -> str:
+    """A parameter value as text for readers: ``""`` for empty text, else ``str(value)``."""
+    return '""' if value == "" else str(value)
+
+
 def _params_html(params: Mapping[str, Any]) -> str:
     if not params:
         return "<span class='note'>defaults</span>"
-    items = "".join(f"<li><code>{_e(k)}</code> = <code>{_e(v)}</code></li>" for k, v in params.items())
+    items = "".join(f"<li><code>{_e(k)}</code> = <code>{_e(shown_value(v))}</code></li>" for k, v in params.items())
     return f"<ul class='params'>{items}</ul>"
 
 

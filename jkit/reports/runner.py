@@ -464,8 +464,10 @@ class _ScrubFilter(logging.Filter):
 def _banner(report: ReportResult, run_name: str) -> str:
     import html
 
+    from jkit.reports.index import shown_value
+
     params = ", ".join(
-        f"<code>{html.escape(str(k))}={html.escape(str(v))}</code>" for k, v in report.parameters.items()
+        f"<code>{html.escape(str(k))}={html.escape(shown_value(v))}</code>" for k, v in report.parameters.items()
     )
     started = report.started.strftime("%Y-%m-%d %H:%M:%S UTC") if report.started else ""
     return (
