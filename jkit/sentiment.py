@@ -361,9 +361,11 @@ class _Engine:
             import multiprocessing as mp
             from concurrent.futures import ProcessPoolExecutor
 
+            # fork (Linux) starts workers in milliseconds and shares the parsed lexicon; elsewhere spawn
+            method = "fork" if "fork" in mp.get_all_start_methods() and os.name == "posix" else "spawn"
             self._pool = ProcessPoolExecutor(
                 max_workers=workers,
-                mp_context=mp.get_context("spawn"),
+                mp_context=mp.get_context(method),
                 initializer=_vader.worker_init,
                 initargs=(self.lex, self.fixes, self.emoji, self.sentences, self.strong_negative),
             )
