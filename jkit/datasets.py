@@ -1265,7 +1265,7 @@ def load_truth(path: str | Path) -> dict:
     Examples
     --------
     >>> load_truth("data/sample-small")["stage_conversion"]["overall"]["purchase"]  # doctest: +SKIP
-    0.397706
+    0.397719
     """
     file = _truth_file(path, "truth.json")
     return json.loads(file.read_text(encoding="utf-8"))
