@@ -490,8 +490,10 @@ def test_hostile_parameter_values_are_escaped_everywhere(project, kernel_availab
     write_notebook(project / "notebooks" / "03-echo.ipynb", 'note = "hello"  # any text',
                    ["from jkit.notebook import show_header\nshow_header('Echo', params={'note': note})"], title="Echo")
     hostile = "<script>window.__pwned=1</script>"
-    result = run(["03"], notebooks_dir="notebooks", reports_dir="reports", parameter_strings=[f"note={hostile}"])
+    result = run(["03"], notebooks_dir="notebooks", reports_dir="reports", parameter_strings=[f"note={hostile}"],
+                 show_code=True)
     assert result.ok
+    assert "show_header" in result.reports[0].html.read_text()  # --show-code keeps the code cells
     for page in (result.reports[0].html, project / "reports" / "index.html"):
         text = page.read_text()
         assert hostile not in text and "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in text
@@ -536,3 +538,20 @@ def test_data_overview_renders_on_tiny_data(tmp_path, kernel_available):
     with open(next(data.glob("customers.csv"))) as fh:
         assert sum(1 for _ in csv.reader(fh)) - 1 == customers
     assert not leaks(tmp_path / "reports", str(ROOT), str(tmp_path), sys.prefix)
+
+
+def test_example_run_config_is_valid_for_the_real_notebooks(tmp_path):
+    example = ROOT / "reports.example.yaml"
+    config = load_config(example)
+    needed = {e.notebook for e in config.reports}
+    present = {p.stem for p in discover(NOTEBOOKS)}
+    if not needed <= present:
+        pytest.skip(f"notebooks not written yet: {sorted(needed - present)}")
+    data = make_tiny_data(tmp_path / "data")  # the example's data/sample may not exist yet
+    planned = plan(notebooks_dir=NOTEBOOKS, config=example, data=data)
+    names = [p.name for p in planned]
+    assert names == ["01-journey-map", "journey-map-seven_stage", "journey-map-ten_step", "05-data-overview"]
+    assert planned[1].values["stages"] == "seven_stage" and planned[1].values["window"] == "60D"
+    assert planned[1].title == "Customer journey map by stage model — stages=seven_stage"
+    assert all(p.values.get("top_n", 3) == 3 for p in planned) and planned[3].values == {
+        "data_dir": str(data), "period": "month"}
