@@ -570,3 +570,31 @@ def test_planted_stage_conversion_is_recovered(small_sample_dir, small_sample):
                     misses.append((persona, stage, planted, row["conversion_from_previous"]))
         assert checked > 0
         assert not misses, misses
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_funnel_figures_draw_what_they_are_given():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from jkit.plotting import plot_cohort_trend, plot_funnel, plot_funnel_breakdown, plot_time_to_convert
+
+    ev = follow_up_log()
+    j = funnel_journeys(ev, ["v", "c", "p"], window="2D", by="touchpoint")
+    fig, axes = plt.subplots(2, 2)
+    ax = plot_funnel(funnel_table(j), ax=axes[0, 0])
+    assert [round(p.get_width()) for p in ax.patches] == [4, 4, 1]
+    assert "100.0%" in ax.texts[0].get_text() and "median 1.5 h" in ax.texts[1].get_text()
+    ax = plot_funnel_breakdown(funnel_table(j, by="touchpoint"), hue="touchpoint", ax=axes[0, 1])
+    assert len(ax.patches) == 3 * 3  # 3 touchpoints × 3 steps
+    ax = plot_time_to_convert(time_to_convert(j, to_step=2), ax=axes[1, 0])
+    assert sum(p.get_height() for p in ax.patches) == 4
+    ax = plot_cohort_trend(cohort_conversion(j, period="W", to_step=2), ax=axes[1, 1])
+    assert len(ax.lines[0].get_xdata()) == 2
+    with pytest.raises(ParameterError, match="draws one funnel"):
+        plot_funnel(funnel_table(j, by="touchpoint"))
+    plt.close(fig)
