@@ -47,15 +47,16 @@ _URL_TOKEN = re.compile(
     r"(?:https?://|www\.)[^\s<>\"']*?[?&#]" + _SECRET_PARAM + r"=[^\s<>\"']*", re.IGNORECASE
 )
 _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
-_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,5}){1,4}(?![\w])|(?<![\w+])\+\d{9,15}\b")
+_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,6}(?:[\s.-]\d{2,6}){1,4}(?![\w])|(?<![\w+])\+\d{9,15}\b")
 _DATE_LIKE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
 _UK_POSTCODE = re.compile(r"\b(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b")
 _CA_POSTCODE = re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b")
 _US_STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC"]
+_STATES = "|".join(_US_STATES)
+# State abbreviations are matched in capitals only ("or 97201" is not Oregon); the words in any case.
 _US_ZIP = re.compile(
-    r"(?:(?<=\b(?:" + "|".join(_US_STATES) + r") )|(?<=\b(?:" + "|".join(_US_STATES) + r"), )"
-    r"|(?<=zip )|(?<=zip: )|(?<=zip code )|(?<=postcode )|(?<=postal code )|(?<=zipcode ))\d{5}(?:-\d{4})?\b",
-    re.IGNORECASE,
+    r"(?:(?<=\b(?:" + _STATES + r") )|(?<=\b(?:" + _STATES + r"), )"
+    r"|(?i:(?<=zip )|(?<=zip: )|(?<=zip code )|(?<=postcode )|(?<=postal code )|(?<=zipcode )))\d{5}(?:-\d{4})?\b"
 )
 _NAME_PAIR = re.compile(r"(?=\b([A-Za-z][A-Za-z'’-]+)\s+([A-Za-z][A-Za-z'’-]+)\b)")
 

@@ -22,6 +22,7 @@ from jkit.privacy import Redactor, customer_names, redact_text
         ("call me on +44 20 7946 0958 please", "call me on [phone] please"),
         ("my number is (555) 123-4567", "my number is [phone]"),
         ("ring 555.123.4567 after six", "ring [phone] after six"),
+        ("mobile +44 7700 900123 or 07700 900123", "mobile [phone] or [phone]"),
         ("ship to London SW1A 1AA asap", "ship to London [postcode] asap"),
         ("Toronto ON M5V 3L9 address", "Toronto ON [postcode] address"),
         ("Springfield, IL 62704 delivery", "Springfield, IL [postcode] delivery"),
@@ -78,3 +79,13 @@ def test_selected_kinds_only():
     assert redact_text("a@b.com +44 20 7946 0958", kinds=["email"]) == "[email] +44 20 7946 0958"
     with pytest.raises(ParameterError, match="unknown redaction kind 'ssn'"):
         Redactor(kinds=["ssn"])
+
+
+def test_planted_personal_data_in_the_sample_is_all_found(small_sample, small_sample_dir):
+    import json
+
+    truth = json.loads((small_sample_dir / "truth.json").read_text())["pii"]
+    r = Redactor(names=customer_names(small_sample.customers))
+    out = r.redact_series(small_sample.feedback["text"])
+    assert dict(r.counts) == {k: v for k, v in truth.items() if v}
+    assert not out.str.contains(r"@[a-z0-9-]+\.[a-z]{2,}", regex=True).any()
