@@ -41,7 +41,7 @@ def list_text(notebooks_dir: str | Path = "notebooks", config: str | Path | None
     """The text of ``jkit run --list``: each report's notebook, title and parameters."""
     from jkit.reports.runner import plan
 
-    planned = plan(notebooks, notebooks_dir=notebooks_dir, config=config)
+    planned = plan(notebooks, notebooks_dir=notebooks_dir, config=config, check_data=False)
     lines = []
     for p in planned:
         header = f"{p.name}  —  {p.title}"

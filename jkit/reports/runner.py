@@ -248,6 +248,7 @@ def plan(
     parameters: Mapping[str, Any] | None = None,
     parameter_strings: Sequence[str] | None = None,
     base_dir: str | Path | None = None,
+    check_data: bool = True,
 ) -> list[PlannedReport]:
     """Decide which reports to render and validate all their parameters, without running anything.
 
@@ -268,6 +269,8 @@ def plan(
         ``"name=value"`` overrides as typed on the command line; they win over everything.
     base_dir : path, optional
         Folder against which relative paths in ``data`` and overrides are read (default: cwd).
+    check_data : bool, default True
+        Require every ``data_dir`` to be an existing folder (``--list`` does not).
 
     Returns
     -------
@@ -362,7 +365,7 @@ def plan(
                 path_display[str(absolute)] = shown[name]
                 if name == "data_dir":
                     data_dir = absolute
-                    if not absolute.is_dir():
+                    if check_data and not absolute.is_dir():
                         where = sources.get(name, "its default")
                         raise MissingResourceError(
                             f"{nb_name}: data_dir {shown[name]!r} (from {where}) is not a folder; make the sample "
