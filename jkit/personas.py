@@ -69,7 +69,15 @@ __all__ = [
     "PROFILE_COLUMNS",
     "PURCHASE_EVENTS",
     "TOUCHPOINT_PREFIX",
+    "OUTCOME_COLUMNS",
 ]
+
+#: Outcome columns of :func:`customer_features`: with automatic column choice they describe the
+#: personas (traits, KPIs) but do not define them (see :class:`PersonaModel`, ``describe_cols``).
+OUTCOME_COLUMNS = (
+    "n_events", "recency_days", "frequency", "monetary", "avg_order_value", "stage_reached",
+    "days_to_first_purchase", "n_feedback", "mean_nps", "mean_sentiment",
+)
 
 #: Version of the file layout written by :meth:`PersonaModel.save`.
 SAVE_FORMAT = 1
@@ -112,9 +120,25 @@ class PersonaModel(BaseEstimator):
     k_range : (int, int), default (2, 8)
         Smallest and largest number of personas tried by ``"auto"`` (both included).
     numeric_cols, categorical_cols : list of str, optional
-        Feature columns. When both are None they are found by dtype (numbers are numeric;
-        text, category and boolean columns are categorical, except id-like columns with more
-        than half of the rows distinct). When one is given, the other defaults to none.
+        Columns that define the personas. When both are None they are found by dtype (numbers
+        are numeric; text, category and boolean columns are categorical, except id-like columns
+        with more than half of the rows distinct), and the outcome columns of
+        :func:`customer_features` (:data:`OUTCOME_COLUMNS`: recency, frequency, money, stage
+        reached, NPS, sentiment…) are left to ``describe_cols``: personas are defined by who
+        customers are and how they like to interact (profile and touchpoint mix), and then
+        compared on what they do and feel — clustering on outcomes finds "buyers and
+        non-buyers", which the RFM view already shows. When one list is given, the other
+        defaults to none.
+    describe_cols : "auto", list of str or None, default "auto"
+        Numeric or categorical columns profiled in ``traits_`` and ``profiles_`` without
+        defining the personas. ``"auto"``: the outcome columns present when the feature columns
+        are found automatically, else none.
+    weights : "auto", dict or None, default "auto"
+        Weight of each feature column in the distance, applied after scaling (a categorical
+        column's weight applies to all its one-hot columns). ``"auto"``: the touchpoint mix
+        (``tp_*`` columns) counts as one column — each of its ``m`` columns weighs
+        ``1/sqrt(m)`` — and every other column weighs 1. A dict sets weights by column name
+        (others 1); None weighs all 1.
     id_col : str, default "customer_id"
         The customer id column (never a feature); when absent the index is the id.
     log_cols : "auto", list of str or None, default "auto"
@@ -134,7 +158,7 @@ class PersonaModel(BaseEstimator):
         Rows used for choosing the number of personas and for each bootstrap refit on large data.
     silhouette_sample : int, default 5_000
         Rows the silhouette is computed on (it is quadratic in rows).
-    n_init : int, default 4
+    n_init : int, default 10
         k-means restarts (the best is kept).
     age_col, income_col : str or None, default "age", "income"
         Columns named in profiles as an age range and an income level (when present).
@@ -168,7 +192,11 @@ class PersonaModel(BaseEstimator):
     selection_ : DataFrame
         ``n_personas`` and ``score`` of each candidate (only with ``"auto"``).
     numeric_cols_, categorical_cols_, log_cols_ : list of str
-        Columns actually used (constant or empty ones are left out with a warning).
+        Columns that define the personas (constant or empty ones are left out with a warning).
+    describe_cols_ : list of str
+        Columns only described.
+    column_weights_ : dict
+        Weight of each feature column.
     preprocessor_ : ColumnTransformer
         The fitted preprocessing.
     estimator_ : KMeans or MiniBatchKMeans
@@ -187,6 +215,8 @@ class PersonaModel(BaseEstimator):
         k_range: tuple[int, int] = (2, 8),
         numeric_cols: Sequence[str] | None = None,
         categorical_cols: Sequence[str] | None = None,
+        describe_cols: str | Sequence[str] | None = "auto",
+        weights: str | dict | None = "auto",
         id_col: str = "customer_id",
         log_cols: str | Sequence[str] | None = "auto",
         min_frequency: float | int = 0.01,
@@ -195,7 +225,7 @@ class PersonaModel(BaseEstimator):
         n_bootstrap: int = 20,
         max_sample: int = 50_000,
         silhouette_sample: int = 5_000,
-        n_init: int = 4,
+        n_init: int = 10,
         age_col: str | None = "age",
         income_col: str | None = "income",
         random_state: int | None = 0,
@@ -204,6 +234,8 @@ class PersonaModel(BaseEstimator):
         self.k_range = k_range
         self.numeric_cols = numeric_cols
         self.categorical_cols = categorical_cols
+        self.describe_cols = describe_cols
+        self.weights = weights
         self.id_col = id_col
         self.log_cols = log_cols
         self.min_frequency = min_frequency
@@ -387,6 +419,70 @@ class PersonaModel(BaseEstimator):
                 chosen.append(c)
         return chosen
 
+    def _described_columns(self, features: pd.DataFrame, numeric: list[str], categorical: list[str]) -> list[str]:
+        auto_cols = self.numeric_cols is None and self.categorical_cols is None
+        if self.describe_cols is None:
+            return []
+        if self.describe_cols == "auto":
+            return [c for c in OUTCOME_COLUMNS if c in numeric] if auto_cols else []
+        if isinstance(self.describe_cols, str):
+            raise ParameterError(f"describe_cols={self.describe_cols!r} should be 'auto', None or a list of column names")
+        described = list(self.describe_cols)
+        missing = [c for c in described if c not in features.columns]
+        if missing:
+            raise DataValidationError(
+                f"features: no column {', '.join(map(repr, missing))} for describe_cols; "
+                f"found {', '.join(map(repr, features.columns))}"
+            )
+        if not auto_cols:
+            both = [c for c in described if c in numeric or c in categorical]
+            if both:
+                raise ParameterError(f"column {', '.join(map(repr, both))} is both a feature and in describe_cols")
+        return described
+
+    def _weight_vector(self, pre: ColumnTransformer, numeric: list[str], categorical: list[str]) -> np.ndarray:
+        """One weight per output column of the preprocessor (see the ``weights`` parameter)."""
+        owners: list[str] = []
+        for name, trans, cols in pre.transformers_:
+            if name == "remainder" or trans == "drop":
+                continue
+            if name == "cat":
+                for col, cats in zip(cols, trans.categories_, strict=True):
+                    n_out = len(cats)
+                    infrequent = getattr(trans, "infrequent_categories_", None)
+                    if infrequent is not None:
+                        idx = list(cols).index(col)
+                        if infrequent[idx] is not None:
+                            n_out = n_out - len(infrequent[idx]) + 1
+                    owners += [col] * n_out
+            else:
+                owners += list(cols)
+        if self.weights is None:
+            given: dict = {}
+        elif self.weights == "auto":
+            tps = [c for c in numeric if str(c).startswith(TOUCHPOINT_PREFIX)]
+            given = {c: 1 / np.sqrt(len(tps)) for c in tps}
+        elif isinstance(self.weights, dict):
+            unknown = [c for c in self.weights if c not in numeric + categorical]
+            if unknown:
+                raise ParameterError(
+                    f"weights: {', '.join(map(repr, unknown))} is not a feature column; "
+                    f"features are {', '.join(map(repr, numeric + categorical))}"
+                )
+            bad = {c: w for c, w in self.weights.items() if not (isinstance(w, (int, float)) and w >= 0)}
+            if bad:
+                raise ParameterError(f"weights: {bad!r} should be numbers >= 0")
+            given = dict(self.weights)
+        else:
+            raise ParameterError(f"weights={self.weights!r} should be 'auto', None or a dict of column weights")
+        weights = np.array([given.get(o, 1.0) for o in owners], dtype=np.float32)
+        n_out = len(pre.get_feature_names_out())
+        if len(weights) != n_out:  # should not happen; fail loudly rather than weigh the wrong columns
+            raise DataValidationError(f"internal: {len(weights)} weights for {n_out} preprocessed columns")
+        self.column_weights_ = dict(zip(numeric + categorical, [given.get(c, 1.0) for c in numeric + categorical],
+                                        strict=True))
+        return weights
+
     def _build_preprocessor(self, numeric, log_cols, categorical, num) -> ColumnTransformer:
         plain = [c for c in numeric if c not in log_cols]
         gaps = [c for c in numeric if num[c].isna().any()]
@@ -448,6 +544,9 @@ class PersonaModel(BaseEstimator):
         seed = lambda: int(rng.integers(0, 2**31 - 1))  # noqa: E731
 
         numeric, categorical = self._choose_columns(features)
+        described = self._described_columns(features, numeric, categorical)
+        numeric = [c for c in numeric if c not in described]
+        categorical = [c for c in categorical if c not in described]
         num = self._numeric_frame(features, numeric)
         cat = self._categorical_frame(features, categorical)
         numeric, categorical = self._drop_degenerate(num, cat)
@@ -465,6 +564,8 @@ class PersonaModel(BaseEstimator):
         pre = self._build_preprocessor(numeric, log_cols, categorical, num)
         X = np.ascontiguousarray(pre.fit_transform(frame), dtype=np.float32)
         del frame
+        self._weights = self._weight_vector(pre, numeric, categorical)
+        X *= self._weights
 
         sample = np.sort(rng.choice(n, size=self.max_sample, replace=False)) if n > self.max_sample else np.arange(n)
         Xs = X[sample]
@@ -505,7 +606,12 @@ class PersonaModel(BaseEstimator):
         self.pca_ = PCA(n_components=min(2, X.shape[1]), random_state=0).fit(Xs)
 
         self._stability(X, sample, k, seed)
-        self.traits_ = persona_traits(features, self.labels_, numeric_cols=numeric, categorical_cols=categorical)
+        self.describe_cols_ = described
+        d_num = [c for c in described if pd.api.types.is_numeric_dtype(features[c])
+                 and not pd.api.types.is_bool_dtype(features[c])]
+        d_cat = [c for c in described if c not in d_num]
+        self.traits_ = persona_traits(features, self.labels_, numeric_cols=numeric + d_num,
+                                      categorical_cols=categorical + d_cat)
         age = self.age_col if self.age_col in numeric else None
         income = self.income_col if self.income_col in numeric else None
         self.profiles_ = build_profiles(features, self.labels_, self.traits_, age_col=age, income_col=income)
@@ -579,7 +685,9 @@ class PersonaModel(BaseEstimator):
                 f"found {', '.join(map(repr, features.columns))}"
             )
         frame = self._input_frame(features, self.numeric_cols_, self.categorical_cols_)
-        return np.ascontiguousarray(self.preprocessor_.transform(frame), dtype=np.float32)
+        X = np.ascontiguousarray(self.preprocessor_.transform(frame), dtype=np.float32)
+        X *= self._weights
+        return X
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         """The persona (0 … n_personas_-1) of each row of ``features``."""

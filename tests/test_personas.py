@@ -478,16 +478,19 @@ def test_sample_planted_personas_recovered(small_sample_dir, small_sample):
     truth = pd.read_csv(small_sample_dir / "personas_truth.csv", dtype=str)
     planted = json.loads((small_sample_dir / "truth.json").read_text())["personas"]
     features = customer_features(small_sample)
-    model = PersonaModel(n_personas="auto", random_state=0, n_bootstrap=5).fit(features)
+    # defaults throughout: profile and touchpoint mix define the personas, outcomes describe them
+    model = PersonaModel(n_personas=len(planted), random_state=0, n_bootstrap=5).fit(features)
     labels = features[["customer_id"]].merge(truth, on="customer_id", how="left")["persona"]
     assert adjusted_rand_score(labels, model.labels_) >= 0.8
-    assert model.n_personas_ == len(planted)
+    assert model.stability_ >= 0.9
+    assert "frequency" in model.describe_cols_ and "frequency" not in model.numeric_cols_
     prof = model.profiles_.set_index("persona")
     for key, spec in planted.items():
         persona = pd.Series(model.labels_[(labels == key).to_numpy()]).mode()[0]
         row = prof.loc[persona]
         traits = spec["traits"]
-        lo, hi = (float(x) for x in str(traits["age_range"]).replace("–", "-").split("-"))
+        age = traits["age_range"]
+        lo, hi = age if isinstance(age, list) else (float(x) for x in str(age).replace("–", "-").split("-"))
         got_lo, got_hi = (int(x) for x in row["age_range"].split("–"))
         assert abs(got_lo - lo) <= 4 and abs(got_hi - hi) <= 4, (key, row["age_range"], traits["age_range"])
         if traits.get("income_level") in ("low", "middle", "high"):
@@ -496,3 +499,19 @@ def test_sample_planted_personas_recovered(small_sample_dir, small_sample):
         got = set(row["preferred_touchpoints"].split(", "))
         assert want & got, (key, got, want)
         assert row["name"].startswith(row["age_range"])
+
+
+def test_outcomes_describe_but_do_not_define_personas_and_weights(planted):
+    _, features, _, model = planted
+    assert "monetary" in model.describe_cols_ and "monetary" not in model.numeric_cols_
+    assert set(model.traits_["feature"]) >= {"monetary", "age", "tp_web", "acquisition_channel"}
+    tps = [c for c in model.numeric_cols_ if c.startswith("tp_")]
+    assert model.column_weights_[tps[0]] == pytest.approx(1 / np.sqrt(len(tps))) and model.column_weights_["age"] == 1
+    # the weights are applied: doubling age's weight doubles its spread in the model's space
+    base = PersonaModel(n_personas=4, numeric_cols=["age", "income"], weights=None, n_bootstrap=0).fit(features)
+    heavy = PersonaModel(n_personas=4, numeric_cols=["age", "income"], weights={"age": 2.0}, n_bootstrap=0).fit(features)
+    assert heavy.transform(features)[:, 1].std() == pytest.approx(2 * base.transform(features)[:, 1].std(), rel=1e-4)
+    with pytest.raises(ParameterError, match="weights: 'shoe' is not a feature column"):
+        PersonaModel(n_personas=2, numeric_cols=["age"], weights={"shoe": 2}).fit(features)
+    with pytest.raises(ParameterError, match="column 'age' is both a feature and in describe_cols"):
+        PersonaModel(n_personas=2, numeric_cols=["age"], describe_cols=["age"]).fit(features)
