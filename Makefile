@@ -49,7 +49,7 @@ java:
 
 # JupyterLab in the project's environment, with the "jkit" kernel.
 lab: setup sample
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 bench: setup
 	$(BIN)/python -m benchmarks
@@ -58,4 +58,4 @@ lint: setup
 	$(BIN)/ruff check jkit tests benchmarks
 
 clean:
-	rm -rf $(VENV) $(SAMPLE) reports/run-* reports/latest reports/index.html
+	rm -rf $(VENV) $(SAMPLE) reports/20* reports/.run-* reports/latest reports/index.html
