@@ -561,3 +561,27 @@ def test_example_run_config_is_valid_for_the_real_notebooks(tmp_path):
     assert planned[1].title == "Customer journey map by stage model — stages=seven_stage"
     assert all(p.values.get("top_n", 3) == 3 for p in planned) and planned[3].values == {
         "data_dir": str(data), "period": "month"}
+
+
+def test_output_dir_parameter_gets_a_files_folder_beside_the_report(tmp_path):
+    """A notebook declaring output_dir exports into NAME_files/, which also lands in latest/."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    from jkit import reports
+
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Exporter"),
+        new_code_cell('output_dir = ""  # folder for exports; empty: none', metadata={"tags": ["parameters"]}),
+        new_code_cell('from pathlib import Path\nif output_dir:\n    (Path(output_dir) / "table.csv").write_text("a,b\\n1,2\\n")'),
+    ], metadata={"kernelspec": {"name": "jkit", "display_name": "Python (jkit)", "language": "python"}})
+    nbformat.write(nb, nbs / "01-exporter.ipynb")
+    result = reports.run(notebooks_dir=nbs, reports_dir=tmp_path / "reports", quiet=True)
+    assert result.exit_code == 0
+    report = result.reports[0]
+    assert report.files == result.run_dir / "01-exporter_files"
+    assert (report.files / "table.csv").read_text() == "a,b\n1,2\n"
+    assert (tmp_path / "reports" / "latest" / "01-exporter_files" / "table.csv").is_file()
+    assert report.parameters["output_dir"] == "01-exporter_files"

@@ -130,7 +130,10 @@ def replace_latest(reports_dir: str | Path, files: Iterable[tuple[Path, str]], t
     shutil.rmtree(new, ignore_errors=True)
     new.mkdir()
     for src, name in files:
-        shutil.copy2(src, new / name)
+        if Path(src).is_dir():
+            shutil.copytree(src, new / name)
+        else:
+            shutil.copy2(src, new / name)
     for name, text in texts.items():
         (new / name).write_text(text, encoding="utf-8")
     if latest.is_symlink() or latest.is_file():

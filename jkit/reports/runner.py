@@ -100,6 +100,9 @@ class ReportResult:
         The rendered page (``NAME.html``, or ``NAME.failed.html`` for a failure) in the run folder.
     ipynb : Path or None
         The executed notebook in the run folder.
+    files : Path or None
+        ``NAME_files/``: what the notebook exported (CSV, JSON), when it has an ``output_dir``
+        parameter; the runner passes that folder as ``output_dir``.
     error : str
         One line, empty when ok.
     cell : int or None
@@ -116,6 +119,7 @@ class ReportResult:
     data: str | None = None
     html: Path | None = None
     ipynb: Path | None = None
+    files: Path | None = None
     error: str = ""
     cell: int | None = None
 
@@ -524,8 +528,16 @@ def _execute_one(
         name=planned.name, title=planned.title, notebook=planned.notebook, status="ok", started=started,
         parameters=dict(planned.shown), data=planned.data_shown,
     )
-    logger.info("%s: executing %s with %s", planned.name, planned.notebook.name, planned.shown)
-    execution = execute(planned.notebook, out_nb, planned.values, cwd=planned.notebook.parent, kernel=kernel,
+    values = dict(planned.values)
+    if "output_dir" in planned.declared and not values.get("output_dir"):
+        # Files a notebook exports (CSV, JSON) go to NAME_files/ beside its HTML page.
+        files_dir = tmp / f"{planned.name}_files"
+        files_dir.mkdir(exist_ok=True)
+        values["output_dir"] = str(files_dir)
+        result.parameters["output_dir"] = files_dir.name
+        result.files = files_dir
+    logger.info("%s: executing %s with %s", planned.name, planned.notebook.name, result.parameters)
+    execution = execute(planned.notebook, out_nb, values, cwd=planned.notebook.parent, kernel=kernel,
                         timeout=timeout, progress=progress, kernel_stderr=kernel_stderr)
     nb = None
     if out_nb.exists():
@@ -760,7 +772,7 @@ def run(
 
         run_dir = layout.publish_run(tmp, reports_dir, run_name)
         for r in results:
-            for attr in ("html", "ipynb"):
+            for attr in ("html", "ipynb", "files"):
                 path = getattr(r, attr)
                 if path is not None:
                     setattr(r, attr, run_dir / path.name)
@@ -773,6 +785,7 @@ def run(
             base_entry = {**entry, "from_run": run_name}
             if r.ok:
                 files += [(r.html, r.html.name)] + ([(r.ipynb, r.ipynb.name)] if r.ipynb else [])
+                files += [(r.files, r.files.name)] if r.files is not None and r.files.is_dir() else []
                 latest_reports.append(base_entry)
                 local = {"href": r.html.name, "notebook_href": r.ipynb.name if r.ipynb else None}
             else:
@@ -783,6 +796,8 @@ def run(
                     if (reports_dir / "latest" / f"{r.name}.ipynb").is_file():
                         files.append((reports_dir / "latest" / f"{r.name}.ipynb", f"{r.name}.ipynb"))
                         local["notebook_href"] = f"{r.name}.ipynb"
+                    if (reports_dir / "latest" / f"{r.name}_files").is_dir():
+                        files.append((reports_dir / "latest" / f"{r.name}_files", f"{r.name}_files"))
                     latest_reports.append(old)
                     local["href"] = f"{r.name}.html"
                     row["note"] = f"{r.status} in run {run_name}; showing the last good report from run " \
