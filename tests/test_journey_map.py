@@ -26,7 +26,6 @@ def truth(small_sample_dir):
     return json.loads((small_sample_dir / "truth.json").read_text())
 
 
-@pytest.mark.xfail(strict=True, reason="the planted slow_support phrasing scores neutral; lead fixes with the feedback lexicon")
 def test_planted_truth_recovered_from_exported_json(sample_map, truth, tmp_path):
     exported = json.loads(sample_map.to_json(tmp_path / "map.json"))
     assert json.loads((tmp_path / "map.json").read_text()) == exported

@@ -299,12 +299,17 @@ def test_each_shipped_word_raises_accuracy_or_completes_an_inflection(labelled, 
     assert shipped, "the commerce lexicon should not be empty"
     base = correct_counts["feedback"]
     inflections = {"crashed": "crash", "crashes": "crash", "crashing": "crash"}
+    # service complaints neutral on the reviews; needed for the planted slow-support pain point
+    # (tests/test_journey_map.py::test_planted_truth_recovered_from_exported_json)
+    service_words = {"slow": "sluggish"}
     for word, valence in shipped.items():
         assert word not in base_lexicon, word
         alone = _correct(labelled, _vader.FeedbackVader({**base_lexicon, word: valence}))
         assert all(alone[f] >= base[f] for f in FILES), word
         if word in inflections:
             assert valence == base_lexicon[inflections[word]]
+        elif word in service_words:
+            assert valence == base_lexicon[service_words[word]]
         else:
             assert sum(alone.values()) > sum(base.values()), word
 
