@@ -180,7 +180,7 @@ def persona_pain_points(
     pairs (stop words removed, scikit-learn's English list) scored by the log-odds of appearing in
     the persona's negative feedback against all non-negative feedback (add-half smoothing); the
     ``top`` phrases with at least ``min_mentions`` mentions are kept. Quotes are the most negative
-    (shortest on ties) texts that mention the phrase. This is a compact view for persona cards;
+    (shortest on ties) distinct texts that mention the phrase. This is a compact view for persona cards;
     :mod:`jkit.sentiment` has the full pain-point analysis.
 
     Returns
@@ -246,7 +246,7 @@ def persona_pain_points(
                 "persona": p, "persona_name": names.get(p, str(p)), "pain_point": vocab[j], "mentions": int(counts[j]),
                 "share_of_negative": counts[j] / len(neg),
                 "mean_sentiment": float(hit["score"].mean()) if comp is not None else np.nan,
-                "quotes": [str(t) for t in hit["text"].head(n_quotes)],
+                "quotes": list(dict.fromkeys(str(t) for t in hit["text"]))[:n_quotes],
             })
     return pd.DataFrame(rows, columns=_PAIN_COLUMNS)
 

@@ -154,12 +154,13 @@ class PersonaModel(BaseEstimator):
         ``"auto"``: k-means up to ``max_sample`` rows, mini-batch k-means above.
     n_bootstrap : int, default 20
         Bootstrap refits for ``stability_`` (0 skips it).
-    max_sample : int, default 50_000
+    max_sample : int, default 20_000
         Rows used for choosing the number of personas and for each bootstrap refit on large data.
     silhouette_sample : int, default 5_000
         Rows the silhouette is computed on (it is quadratic in rows).
     n_init : int, default 10
-        k-means restarts (the best is kept).
+        k-means restarts (the best is kept). Candidate fits of ``"auto"`` and bootstrap refits on
+        more than 10,000 rows use at most 3, mini-batch k-means on all rows at most 3.
     age_col, income_col : str or None, default "age", "income"
         Columns named in profiles as an age range and an income level (when present).
     random_state : int or None, default 0
@@ -223,7 +224,7 @@ class PersonaModel(BaseEstimator):
         criterion: str = "silhouette",
         algorithm: str = "auto",
         n_bootstrap: int = 20,
-        max_sample: int = 50_000,
+        max_sample: int = 20_000,
         silhouette_sample: int = 5_000,
         n_init: int = 10,
         age_col: str | None = "age",
@@ -517,7 +518,7 @@ class PersonaModel(BaseEstimator):
     def _make_estimator(self, k: int, n_rows: int, seed: int):
         minibatch = self.algorithm == "minibatch" or (self.algorithm == "auto" and n_rows > self.max_sample)
         if minibatch:
-            return MiniBatchKMeans(n_clusters=k, n_init=self.n_init, batch_size=4096, random_state=seed,
+            return MiniBatchKMeans(n_clusters=k, n_init=min(self.n_init, 3), batch_size=4096, random_state=seed,
                                    max_no_improvement=20)
         return KMeans(n_clusters=k, n_init=self.n_init, random_state=seed)
 
@@ -626,12 +627,15 @@ class PersonaModel(BaseEstimator):
             )
         return self
 
+    def _sample_n_init(self, rows: int) -> int:
+        return self.n_init if rows <= 10_000 else min(self.n_init, 3)
+
     def _select_k(self, Xs: np.ndarray, ks, seed) -> tuple[int, pd.DataFrame]:
         rows = []
         m = len(Xs)
         sil_n = min(m, self.silhouette_sample)
         for k in ks:
-            labels = KMeans(n_clusters=k, n_init=self.n_init, random_state=seed()).fit_predict(Xs)
+            labels = KMeans(n_clusters=k, n_init=self._sample_n_init(m), random_state=seed()).fit_predict(Xs)
             if len(np.unique(labels)) < 2:
                 score = np.nan
             elif self.criterion == "silhouette":
@@ -655,7 +659,7 @@ class PersonaModel(BaseEstimator):
         sizes = np.bincount(ref, minlength=k).astype("float64")
         for _ in range(self.n_bootstrap):
             draw = np.random.default_rng(seed()).integers(0, n, size=m)
-            est = KMeans(n_clusters=k, n_init=self.n_init, random_state=seed()).fit(X[draw])
+            est = KMeans(n_clusters=k, n_init=self._sample_n_init(m), random_state=seed()).fit(X[draw])
             pred = est.predict(Xe)
             aris.append(adjusted_rand_score(ref, pred))
             cont = np.zeros((k, k))
