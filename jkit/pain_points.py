@@ -115,7 +115,7 @@ def _quote_text(text: str, phrase: str, max_chars: int) -> str:
     """The sentence of ``text`` that holds ``phrase``, cut to ``max_chars``."""
     from jkit._vader import split_sentences
 
-    text = " ".join(_TAG.sub(" ", text).split())
+    text = " ".join(text.split())  # tags are kept: a quote shows what the customer wrote, escaped on display
     if len(text) > max_chars:
         words = phrase.split()
         for sentence in split_sentences(text):
@@ -128,6 +128,18 @@ def _quote_text(text: str, phrase: str, max_chars: int) -> str:
     return text
 
 
+def _redactor(redact: bool | Callable[[str], str] | None) -> Callable[[str], str] | None:
+    if redact is True:
+        from jkit.privacy import Redactor
+
+        return Redactor()
+    if redact is False or redact is None:
+        return None
+    if not callable(redact):
+        raise ParameterError(f"redact={redact!r} should be True, False or a callable such as jkit.privacy.Redactor()")
+    return redact
+
+
 def representative_quotes(
     scored: pd.DataFrame,
     phrase: str,
@@ -136,7 +148,7 @@ def representative_quotes(
     compound_col: str = "compound",
     n: int = 3,
     max_chars: int = 240,
-    redact: Callable[[str], str] | None = None,
+    redact: bool | Callable[[str], str] | None = True,
 ) -> list[str]:
     """Two or three texts that show a pain point: the most negative distinct texts holding ``phrase``.
 
@@ -155,8 +167,11 @@ def representative_quotes(
         Number of quotes.
     max_chars : int, default 240
         Longer texts are cut to the sentence holding the phrase, then to this length.
-    redact : callable, optional
-        Applied to each quote before it is returned.
+    redact : bool or callable, default True
+        ``True``: personal data (e-mail addresses, phone numbers, card numbers, postcodes, URLs with
+        tokens) is replaced by :class:`jkit.privacy.Redactor`; pass a ``Redactor(names=...)`` to
+        redact customer names too and count what was redacted; a callable is applied to each
+        quote; ``False`` shows quotes as written (only on purpose).
 
     Returns
     -------
@@ -165,6 +180,7 @@ def representative_quotes(
     """
     if scored.empty:
         return []
+    redactor = _redactor(redact)
     order = scored.sort_values(compound_col, kind="stable", na_position="last")
     quotes: list[str] = []
     seen: set[str] = set()
@@ -176,7 +192,7 @@ def representative_quotes(
         if key in seen:
             continue
         seen.add(key)
-        quotes.append(redact(quote) if redact is not None else quote)
+        quotes.append(redactor(quote) if redactor is not None else quote)
         if len(quotes) >= n:
             break
     return quotes
@@ -224,7 +240,7 @@ def pain_points(
     stop_words: Iterable[str] | None = None,
     generic_words: Iterable[str] | None = None,
     n_quotes: int = 3,
-    redact: Callable[[str], str] | None = None,
+    redact: bool | Callable[[str], str] | None = True,
 ) -> pd.DataFrame:
     """Phrases over-represented in negative feedback compared with positive, ranked by z-score.
 
@@ -254,8 +270,8 @@ def pain_points(
         out (default :data:`GENERIC_WORDS`: "terrible", "bad experience", ...; ``()`` keeps all).
     n_quotes : int, default 3
         Quotes per phrase (see :func:`representative_quotes`).
-    redact : callable, optional
-        Passed to :func:`representative_quotes`.
+    redact : bool or callable, default True
+        Passed to :func:`representative_quotes`: quotes are redacted unless ``False``.
 
     Returns
     -------

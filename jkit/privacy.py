@@ -158,6 +158,8 @@ class Redactor:
             found["name"] += 1
         return text
 
+    __call__ = redact
+
     def redact_series(self, texts: pd.Series) -> pd.Series:
         """Redact every text of a Series (same index); missing values stay missing."""
         return texts.map(self.redact, na_action="ignore")

@@ -126,3 +126,23 @@ def test_planted_pain_points_come_out_on_top_at_their_stages(small_sample, small
         window = ranked[: 5 * len(planted)]
         for p in planted:
             assert any(set(phrase.split()) & set(p["keywords"]) for phrase in window), (p["key"], window)
+
+
+def test_quotes_are_redacted_by_default_and_keep_html_as_text():
+    import pandas as pd
+
+    from jkit.pain_points import representative_quotes
+    from jkit.privacy import Redactor
+
+    scored = pd.DataFrame({
+        "text": ["Late delivery again, call me on +44 20 7946 0958", "late delivery <b>twice</b>, ann@example.com",
+                 "late delivery, Ann Lee here"],
+        "compound": [-0.6, -0.5, -0.4],
+    })
+    quotes = representative_quotes(scored, "late delivery")
+    assert quotes == ["Late delivery again, call me on [phone]", "late delivery <b>twice</b>, [email]",
+                      "late delivery, Ann Lee here"]
+    named = Redactor(names=["Ann Lee"])
+    assert representative_quotes(scored, "late delivery", redact=named)[2] == "late delivery, [name] here"
+    assert named.texts_redacted == 3
+    assert representative_quotes(scored, "late delivery", redact=False)[0].endswith("+44 20 7946 0958")
