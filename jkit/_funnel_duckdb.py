@@ -1,11 +1,18 @@
 """The DuckDB engine: DuckDB scans, filters and codes the events; the numpy kernel does the funnel.
 
 From Parquet or CSV files only the needed columns are read, only the rows of step (and
-excluded) events are kept (all rows in strict mode), event names become small step codes
-inside DuckDB, and times become int64 nanoseconds. What reaches Python is three flat arrays.
+excluded) events are kept (all rows in strict mode), event names become small step codes and
+times int64 nanoseconds inside DuckDB (in parallel). What reaches Python is flat numeric arrays.
+
+Customers need integer codes. Integer ids are used as they are (minus their minimum). Text ids
+in Parquet files are coded from the files' own dictionary pages, read with pyarrow and matched
+to DuckDB's rows by ``file_row_number``, so no customer string is materialised per event; other
+text ids (CSV, DataFrames) come back as Arrow strings and are dictionary-encoded.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -30,7 +37,8 @@ from jkit.errors import DataValidationError, ParameterError
 
 __all__ = ["run_duckdb"]
 
-_BAD, _LATE = 64, 32  # flags added to the step code of rows set aside (steps use codes < 32)
+_BAD, _LATE = 64, 32  # flags added to the step code of rows set aside (step codes stay below 32)
+_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 
 
 def _quote(name: str) -> str:
@@ -49,156 +57,242 @@ def _connect():
     return con
 
 
-def _relation_sql(con, source: Source, spec: FunnelSpec) -> tuple[str, str, dict[str, str]]:
-    """SQL of the events relation, its display name, and each column's DuckDB type."""
-    where = source_name(source)
-    if isinstance(source, pd.DataFrame):
-        check_columns(list(source.columns), spec, where)
-        light = pd.DataFrame({c: source[c] for c in spec.columns if c != spec.time_col})
-        light[spec.time_col] = utc_ns(source[spec.time_col], where=where, column=spec.time_col)
-        light = light[spec.columns]
-        con.register("__events", light)
-        sql = "__events"
-    else:
-        files = expand_paths(source)
-        listing = "[" + ", ".join(_literal(str(f)) for f in files) + "]"
-        if _kind(files[0]) == "parquet":
-            sql = f"read_parquet({listing}, union_by_name = true)"
-        else:
-            sql = f"read_csv({listing}, union_by_name = true, header = true)"
-    try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {sql}").fetchall()
-    except Exception as exc:  # duckdb raises its own exception classes
-        raise DataValidationError(f"{where}: cannot read the file: {exc}") from None
-    types = {row[0]: str(row[1]) for row in described}
-    check_columns(list(types), spec, where)
-    return sql, where, types
-
-
 def _time_sql(column: str, kind: str, where: str) -> str:
     col = _quote(column)
     upper = kind.upper()
-    if upper in ("BIGINT", "HUGEINT") and column == "__t":
-        return col
     if upper.startswith("TIMESTAMP"):  # TIMESTAMP, _S/_MS/_NS (naive = UTC) and WITH TIME ZONE
         return f"epoch_ns({col})"
     if upper == "DATE":
         return f"epoch_ns({col}::TIMESTAMP)"
     if upper == "VARCHAR":
-        return f"epoch_ns({col}::TIMESTAMPTZ)"
+        return f"epoch_ns({col}::TIMESTAMPTZ)"  # ISO text; offsets honoured, naive text is UTC
     raise ParameterError(
         f"{where}: column {column!r} is {kind}, not a time; store times as timestamps or ISO 8601 text, "
         "or read the file with jkit.load() and pass the DataFrame"
     )
 
 
+def _select(spec: FunnelSpec, relation: str, t_expr: str, *, customer: bool = True, row_number: bool = False) -> str:
+    """The one query: customer, time (ns) and step code (with set-aside flags) of the rows that matter.
+
+    Only the needed columns are named, so DuckDB reads nothing else from the files.
+    """
+    ev, cu = _quote(spec.event_col), _quote(spec.customer_col)
+    code_of = spec.code_of
+    cases = " ".join(f"WHEN {_literal(e)} THEN {k}" for e, k in sorted(code_of.items()))
+    other = spec.n if spec.order == "strict" else -1
+    missing = f"{cu} IS NULL OR __t IS NULL" if customer else "__t IS NULL"
+    flags = f"WHEN {missing} THEN __s + {_BAD}"
+    if spec.end is not None:
+        flags += f" WHEN __t > {int(spec.end.value)} THEN __s + {_LATE}"
+    filt = "" if spec.order == "strict" else f"WHERE {ev} IN ({', '.join(_literal(e) for e in sorted(code_of))})"
+    inner = [cu] if customer else []
+    inner += [_quote(b) for b in spec.by if b != spec.customer_col]
+    if row_number:
+        inner.append("file_row_number")
+    outer = [f"{cu} AS c" if customer else "NULL::TINYINT AS c", "__t AS t",
+             f"(CASE {flags} ELSE __s END)::TINYINT AS s", *[_quote(b) for b in spec.by]]
+    if row_number:
+        outer.append("file_row_number AS r")
+    inner += [f"{t_expr} AS __t", f"(CASE {ev} {cases} ELSE {other} END) AS __s"]
+    return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {relation} {filt})"
+
+
+def _run_query(con, sql: str, where: str, *, arrow: bool):
+    try:
+        rel = con.sql(sql)
+        return rel.to_arrow_table() if arrow else rel.fetchnumpy()
+    except ParameterError:
+        raise
+    except Exception as exc:  # duckdb raises its own exception classes
+        raise DataValidationError(f"{where}: cannot read the events: {exc}") from None
+
+
+def _by_frame(table, spec: FunnelSpec) -> pd.DataFrame | None:
+    return table.select(list(spec.by)).to_pandas() if spec.by else None
+
+
 def run_duckdb(source: Source, spec: FunnelSpec) -> EngineResult:
-    """The DuckDB engine (default for files; also takes DataFrames)."""
+    """The DuckDB engine (the default for files; also takes DataFrames)."""
+    where = source_name(source)
     con = _connect()
     try:
-        sql, where, types = _relation_sql(con, source, spec)
         if isinstance(source, pd.DataFrame):
-            t_expr = _quote(spec.time_col)  # already int64 ns
-        else:
-            t_expr = _time_sql(spec.time_col, types[spec.time_col], where)
-        ev, cu = _quote(spec.event_col), _quote(spec.customer_col)
-        code_of = spec.code_of
-        cases = " ".join(f"WHEN {_literal(e)} THEN {k}" for e, k in sorted(code_of.items()))
-        other = spec.n if spec.order == "strict" else -1
-        code = f"(CASE {ev} {cases} ELSE {other} END)"
-        flags = f"WHEN {cu} IS NULL OR __t IS NULL THEN __s + {_BAD}"
-        if spec.end is not None:
-            flags += f" WHEN __t > {int(spec.end.value)} THEN __s + {_LATE}"
-        filt = "" if spec.order == "strict" else f"WHERE {ev} IN ({', '.join(_literal(e) for e in sorted(code_of))})"
-        by_sql = "".join(f", {_quote(b)}" for b in spec.by)
-        cust_type = types[spec.customer_col].upper()
-        integer_ids = cust_type in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
-        query = (
-            f"SELECT {cu} AS c, __t AS t, (CASE {flags} ELSE __s END)::TINYINT AS s{by_sql} FROM ("
-            f"SELECT {cu}, {t_expr} AS __t, {code} AS __s{by_sql} FROM {sql} {filt})"
-        )
+            check_columns(list(source.columns), spec, where)
+            light = pd.DataFrame({c: source[c] for c in spec.columns if c != spec.time_col})
+            light[spec.time_col] = utc_ns(source[spec.time_col], where=where, column=spec.time_col)
+            times = light[spec.time_col].to_numpy()
+            light[spec.time_col] = pd.array(times, dtype="Int64")
+            light.loc[times == np.iinfo(np.int64).min, spec.time_col] = pd.NA
+            con.register("__events", light)
+            table = _run_query(con, _select(spec, "__events", _quote(spec.time_col)), where, arrow=True)
+            return _finish(_arrow_arrays(table, spec), spec, where)
+        files = expand_paths(source)
+        parquet = _kind(files[0]) == "parquet"
+        listing = "[" + ", ".join(_literal(str(f)) for f in files) + "]"
+        relation = f"read_parquet({listing}, union_by_name = true)" if parquet else \
+            f"read_csv({listing}, union_by_name = true, header = true)"
         try:
-            if integer_ids and not spec.by:
-                arrays = con.sql(query).fetchnumpy()
-                frame = None
-            else:
-                frame = con.sql(query).to_arrow_table()
-                arrays = None
+            types = {r[0]: str(r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
         except Exception as exc:
-            raise DataValidationError(f"{where}: cannot read the events: {exc}") from None
-        if arrays is None:
-            arrays, by_frame = _from_arrow(frame, spec)
-        else:
-            by_frame = None
+            raise DataValidationError(f"{where}: cannot read the file: {exc}") from None
+        check_columns(list(types), spec, where)
+        t_expr = _time_sql(spec.time_col, types[spec.time_col], where)
+        cust_type = types[spec.customer_col].upper()
+        if cust_type in _INTEGER_TYPES:
+            sql = _select(spec, relation, t_expr)
+            if spec.by:
+                table = _run_query(con, sql, where, arrow=True)
+                arrays = {"c": table.column("c").to_numpy(), "t": table.column("t").to_numpy(),
+                          "s": table.column("s").to_numpy(), "by": _by_frame(table, spec)}
+            else:
+                arrays = dict(_run_query(con, sql, where, arrow=False))
+                arrays["by"] = None
+            arrays["c"] = np.asarray(arrays["c"])
+            return _finish(arrays, spec, where)
+        if parquet and cust_type == "VARCHAR":
+            return _finish(_parquet_dictionary_arrays(con, files, spec, t_expr, where), spec, where)
+        table = _run_query(con, _select(spec, relation, t_expr), where, arrow=True)
+        return _finish(_arrow_arrays(table, spec), spec, where)
     finally:
         con.close()
-    return _finish(arrays, by_frame, spec, where, integer_ids)
 
 
-def _from_arrow(table, spec: FunnelSpec):
-    import pyarrow as pa
-
-    c = table.column("c")
-    cust = c.to_numpy() if pa.types.is_integer(c.type) else c
-    arrays = {
-        "c": cust,
-        "t": table.column("t").to_numpy(zero_copy_only=False),
-        "s": table.column("s").to_numpy(zero_copy_only=False),
-    }
-    by_frame = table.select(list(spec.by)).to_pandas() if spec.by else None
-    return arrays, by_frame
-
-
-def _finish(arrays, by_frame: pd.DataFrame | None, spec: FunnelSpec, where: str, integer_ids: bool) -> EngineResult:
+def _arrow_arrays(table, spec: FunnelSpec) -> dict:
+    """Text customer ids from an Arrow result, dictionary-encoded."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    column = table.column("c")
+    if pa.types.is_integer(column.type):
+        return {"c": column.to_numpy(), "t": table.column("t").to_numpy(), "s": table.column("s").to_numpy(),
+                "by": _by_frame(table, spec)}
+    encoded = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
+    codes = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    return {"c": codes, "values": encoded.dictionary.to_pandas().to_numpy(dtype=object),
+            "t": table.column("t").to_numpy(), "s": table.column("s").to_numpy(), "by": _by_frame(table, spec)}
+
+
+def _parquet_dictionary_arrays(con, files: list[Path], spec: FunnelSpec, t_expr: str, where: str) -> dict:
+    """Text customer ids coded from the Parquet dictionaries, matched to DuckDB's rows by row number.
+
+    DuckDB returns the row number of each kept event; pyarrow reads the customer column a few row
+    groups at a time as dictionary indices (no strings per event), and the per-row-group
+    dictionaries are unified at the end. Memory stays near 4 bytes per kept event.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    dictionaries: list = []
+    pieces = []
+    size = 0
+    for f in files:
+        relation = f"read_parquet({_literal(str(f))}, file_row_number = true)"
+        sql = _select(spec, relation, t_expr, customer=False, row_number=True)
+        if spec.by:
+            table = _run_query(con, sql, where, arrow=True)
+            part = {"r": table.column("r").to_numpy(), "t": table.column("t").to_numpy(),
+                    "s": table.column("s").to_numpy(), "by": _by_frame(table, spec)}
+        else:
+            part = dict(_run_query(con, sql, where, arrow=False))
+            part.pop("c", None)
+            part["by"] = None
+        rows = np.asarray(part.pop("r"), dtype=np.int64)
+        if len(rows) > 1 and np.any(rows[1:] < rows[:-1]):  # DuckDB keeps file order; be safe anyway
+            order = np.argsort(rows, kind="stable")
+            rows = rows[order]
+            part = {k: (v.iloc[order].reset_index(drop=True) if isinstance(v, pd.DataFrame) else
+                        (None if v is None else np.asarray(v)[order])) for k, v in part.items()}
+        local = np.full(len(rows), -1, dtype=np.int64)
+        parquet = pq.ParquetFile(f, read_dictionary=[spec.customer_col])
+        starts = np.concatenate(([0], np.cumsum([parquet.metadata.row_group(i).num_rows
+                                                for i in range(parquet.metadata.num_row_groups)])))
+        batch = 4
+        for g0 in range(0, parquet.metadata.num_row_groups, batch):
+            groups = list(range(g0, min(g0 + batch, parquet.metadata.num_row_groups)))
+            a, b = np.searchsorted(rows, [starts[groups[0]], starts[groups[-1] + 1]])
+            if a == b:
+                continue
+            column = parquet.read_row_groups(groups, columns=[spec.customer_col]).column(0)
+            offset_rows = int(starts[groups[0]])
+            for chunk in column.chunks:
+                if not pa.types.is_dictionary(chunk.type):
+                    chunk = pc.dictionary_encode(chunk)
+                lo, hi = np.searchsorted(rows, [offset_rows, offset_rows + len(chunk)])
+                if hi > lo:
+                    idx = pc.fill_null(chunk.indices, -1 - size).to_numpy(zero_copy_only=False)
+                    picked = idx[rows[lo:hi] - offset_rows].astype(np.int64)
+                    picked += size
+                    local[lo:hi] = picked
+                    dictionaries.append(chunk.dictionary)
+                    size += len(chunk.dictionary)
+                offset_rows += len(chunk)
+        part["c"] = local
+        pieces.append(part)
+    if dictionaries:
+        unified = pc.dictionary_encode(pa.chunked_array(dictionaries, type=dictionaries[0].type).combine_chunks())
+        transpose = unified.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        values = unified.dictionary.to_pandas().to_numpy(dtype=object)
+    else:
+        transpose, values = np.zeros(1, np.int64), np.zeros(0, dtype=object)
+    for part in pieces:
+        local = part["c"]
+        missing = local < 0
+        np.maximum(local, 0, out=local)
+        part["c"] = transpose[local] if len(transpose) else local
+        if missing.any():
+            part["s"] = np.where(missing, np.asarray(part["s"]) | _BAD, part["s"]).astype(np.int8)
+    if len(pieces) == 1:
+        arrays = {k: np.asarray(pieces[0][k]) for k in ("c", "t", "s")}
+    else:
+        arrays = {k: np.concatenate([np.asarray(p[k]) for p in pieces]) for k in ("c", "t", "s")}
+    arrays["by"] = pd.concat([p["by"] for p in pieces], ignore_index=True) if spec.by else None
+    arrays["values"] = values
+    return arrays
+
+
+def _finish(arrays: dict, spec: FunnelSpec, where: str) -> EngineResult:
     s = np.asarray(arrays["s"], dtype=np.int8)
-    t = arrays["t"]
-    c = arrays["c"]
+    t = np.asarray(arrays["t"])
+    c = np.asarray(arrays["c"])
+    by_frame = arrays.get("by")
+    counts = np.bincount((s & (_LATE - 1)).astype(np.int64), minlength=spec.n + 2) if len(s) \
+        else np.zeros(spec.n + 2, np.int64)
     set_aside: dict[str, int] = {}
     bad = s >= _LATE
-    counts = np.bincount((s & (_LATE - 1)).astype(np.int64), minlength=spec.n + 2) if len(s) else np.zeros(spec.n + 2)
     if bad.any():
         n_bad = int((s >= _BAD).sum())
-        n_late = int(((s >= _LATE) & (s < _BAD)).sum())
+        n_late = int(bad.sum()) - n_bad
         if n_bad:
             set_aside[SET_ASIDE_MISSING] = n_bad
         if n_late:
             set_aside[SET_ASIDE_AFTER_END] = n_late
         keep = ~bad
-        s, t = s[keep], t[keep]
-        c = c.filter(pa.array(keep)) if isinstance(c, (pa.Array, pa.ChunkedArray)) else c[keep]
+        s, t, c = s[keep], t[keep], c[keep]
         if by_frame is not None:
             by_frame = by_frame[keep].reset_index(drop=True)
-    t = np.asarray(t, dtype=np.int64)
-    if isinstance(c, (pa.Array, pa.ChunkedArray)):
-        encoded = pc.dictionary_encode(c).combine_chunks() if isinstance(c, pa.ChunkedArray) else pc.dictionary_encode(c)
-        cust_codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        cust_values = encoded.dictionary.to_pandas().to_numpy(dtype=object)
+    t = t.astype(np.int64, copy=False)
+    lo = int(c.min()) if len(c) else 0
+    if "values" in arrays:
+        cust_codes, customers = c.astype(np.int64, copy=False), arrays["values"]
+    elif len(c) and (int(c.max()) - lo) < (1 << 40):
+        cust_codes = c.astype(np.int64)
+        cust_codes -= lo
+        customers = None
     else:
-        c = np.asarray(c)
-        if len(c) and integer_ids:
-            lo, hi = int(c.min()), int(c.max())
-            if hi - lo < (1 << 40):
-                cust_codes = c.astype(np.int64) - lo
-                cust_values = _IdRange(lo, hi)
-            else:
-                cust_codes, cust_values = pd.factorize(c)
-        else:
-            cust_codes, cust_values = pd.factorize(c)
+        cust_codes, customers = pd.factorize(c)
+        cust_codes = cust_codes.astype(np.int64)
     group = groups = None
     n_groups = 1
     if spec.by:
-        assert by_frame is not None
         group, groups = group_codes(by_frame, spec.by)
         n_groups = len(groups)
-    result = solve(
-        np.asarray(cust_codes, dtype=np.int64), t, s, n_steps=spec.n, window_ns=spec.window_ns, order=spec.order,
-        group=group, n_groups=n_groups,
-    )
-    customers = cust_values.values_for(result.customer) if isinstance(cust_values, _IdRange) else cust_values
-    if isinstance(cust_values, _IdRange):
+    del arrays, c
+    result = solve(cust_codes, t, s, n_steps=spec.n, window_ns=spec.window_ns, order=spec.order,
+                   group=group, n_groups=n_groups, overwrite=True)
+    if customers is None:  # integer ids: code + lo
+        customers = result.customer + lo
         result.customer = np.arange(len(result.customer))
     return EngineResult(
         journeys=journeys_frame(result, customers, groups, spec),
@@ -209,14 +303,3 @@ def _finish(arrays, by_frame: pd.DataFrame | None, spec: FunnelSpec, where: str,
         data_end=_ts(result.data_end),
         source=where,
     )
-
-
-class _IdRange:
-    """Integer customer ids coded as ``id - lo`` (no dictionary needed)."""
-
-    def __init__(self, lo: int, hi: int) -> None:
-        self.lo, self.hi = lo, hi
-
-    def values_for(self, codes: np.ndarray) -> np.ndarray:
-        return codes.astype(np.int64) + self.lo
-

@@ -317,7 +317,7 @@ def run_pandas(source: Source, spec: FunnelSpec) -> EngineResult:
         n_groups = len(groups)
     result = solve(
         cust_codes.astype(np.int64), t, codes, n_steps=spec.n, window_ns=spec.window_ns, order=spec.order,
-        group=group, n_groups=n_groups or 1,
+        group=group, n_groups=n_groups or 1, overwrite=True,
     )
     return EngineResult(
         journeys=journeys_frame(result, cust_values, groups, spec),

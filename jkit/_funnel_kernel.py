@@ -63,14 +63,25 @@ def _bits(max_value: int) -> int:
 
 
 def sort_events(
-    cust: np.ndarray, time_ns: np.ndarray, step: np.ndarray, group: np.ndarray | None, n_codes: int, n_groups: int
+    cust: np.ndarray,
+    time_ns: np.ndarray,
+    step: np.ndarray,
+    group: np.ndarray | None,
+    n_codes: int,
+    n_groups: int,
+    *,
+    overwrite: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, int, int]:
     """Sort by (customer, time, step, group); return ``(c, t, s, g, unit, t0)``.
 
-    ``t`` comes back in ``unit`` nanoseconds relative to ``t0`` (the first event time).
+    ``t`` comes back in ``unit`` nanoseconds relative to ``t0`` (the first event time). With
+    ``overwrite=True`` the int64 arrays ``cust`` and ``time_ns`` are reused as work space (their
+    content is destroyed), which keeps peak memory near 17 bytes per event.
     """
     t0 = int(time_ns.min())
-    rel = time_ns - t0
+    reuse = overwrite and time_ns.dtype == np.int64 and time_ns.flags.writeable
+    rel = time_ns if reuse else time_ns.astype(np.int64, copy=True)
+    rel -= t0
     unit = _time_unit(rel)
     if unit > 1:
         rel //= unit
@@ -90,35 +101,45 @@ def sort_events(
             t0,
         )
     cbits = min(cb, 63 - low)  # customer bits that fit beside the others
-    local = cust.astype(np.int64, copy=True)
-    if cbits < cb:
-        local &= (1 << cbits) - 1
-    key = np.left_shift(local, low, out=local)
-    rel <<= sb + gb
-    key |= rel
-    del rel
-    key |= np.left_shift(step.astype(np.int64), gb)
-    if group is not None:
-        key |= group.astype(np.int64)
-    if cbits == cb:
+    part = (cust >> cbits).astype(np.uint16) if cbits < cb else None
+    reuse = overwrite and cust.dtype == np.int64 and cust.flags.writeable
+    work = cust if reuse else cust.astype(np.int64, copy=True)
+    if part is not None:
+        work &= (1 << cbits) - 1
+    key = rel
+    key <<= sb + gb
+    work <<= low
+    key |= work
+    if gb:
+        key |= np.left_shift(step, gb, dtype=np.int64)
+        key |= group.astype(np.int64, copy=False)
+    else:
+        np.bitwise_or(key, step, out=key)
+    if part is None:
         key.sort()
-        parts = None
     else:  # a few partitions by the customers' high bits, each sorted on its own
-        part = (cust >> cbits).astype(np.uint16)
         order = np.argsort(part, kind="stable")
         key = key[order]
         del order
         bounds = np.concatenate(([0], np.cumsum(np.bincount(part))))
         for a, b in zip(bounds[:-1], bounds[1:], strict=True):
             key[a:b].sort()
-        parts = np.repeat(np.arange(len(bounds) - 1, dtype=np.int64), np.diff(bounds))
-    s = ((key >> gb) & ((1 << sb) - 1)).astype(np.int8) if sb else np.zeros(len(key), np.int8)
-    g = (key & ((1 << gb) - 1)) if group is not None else None
-    t = (key >> (sb + gb)) & ((1 << tb) - 1)
-    c = key >> low
-    del key
-    if parts is not None:
-        c |= parts << cbits
+        part = np.repeat(np.arange(len(bounds) - 1, dtype=np.int64), np.diff(bounds))
+    if sb:
+        np.right_shift(key, gb, out=work)
+        work &= (1 << sb) - 1
+        s = work.astype(np.int8)
+    else:
+        s = np.zeros(len(key), np.int8)
+    g = np.bitwise_and(key, (1 << gb) - 1) if group is not None else None
+    c = np.right_shift(key, low, out=work)
+    if part is not None:
+        part <<= cbits
+        c |= part
+        del part
+    t = key
+    t >>= sb + gb
+    t &= (1 << tb) - 1
     return c, t, s, g, unit, t0
 
 
@@ -249,6 +270,7 @@ def solve(
     order: str,
     group: np.ndarray | None = None,
     n_groups: int = 1,
+    overwrite: bool = False,
 ) -> KernelResult:
     """Run the funnel over unsorted coded events.
 
@@ -265,6 +287,8 @@ def solve(
         The funnel.
     group, n_groups
         Optional group code of each event (its value on the entering event is reported).
+    overwrite : bool, default False
+        Let the kernel reuse ``cust`` and ``time_ns`` (int64) as work space, destroying them.
     """
     n = n_steps
     if len(cust) == 0:
@@ -272,7 +296,7 @@ def solve(
             np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros((0, n), np.int64),
             None if group is None else np.zeros(0, np.int64), np.zeros(0, bool), None, None,
         )
-    c, t, s, g, unit, t0 = sort_events(cust, time_ns, step, group, n + 2, n_groups)
+    c, t, s, g, unit, t0 = sort_events(cust, time_ns, step, group, n + 2, n_groups, overwrite=overwrite)
     window = window_ns // unit
     data_end = int(t.max())
     pos = [np.flatnonzero(s == k) for k in range(n)]

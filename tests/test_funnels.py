@@ -447,8 +447,8 @@ def test_kernel_sort_paths_agree_with_lexsort(t_span, cust_max):
     t[: n // 2] = t[n // 2 :]  # ties
     s = rng.integers(0, 6, n).astype(np.int8)
     g = rng.integers(0, 3, n)
-    c2, t2, s2, g2, unit, t0 = sort_events(cust, t.copy(), s, g, 6, 3)
     order = np.lexsort((g, s, t, cust))
+    c2, t2, s2, g2, unit, t0 = sort_events(cust.copy(), t.copy(), s, g, 6, 3, overwrite=True)
     assert np.array_equal(c2, cust[order])
     assert np.array_equal(t2 * unit + t0, t[order])
     assert np.array_equal(s2, s[order])
@@ -598,3 +598,18 @@ def test_funnel_figures_draw_what_they_are_given():
     with pytest.raises(ParameterError, match="draws one funnel"):
         plot_funnel(funnel_table(j, by="touchpoint"))
     plt.close(fig)
+
+
+@pytest.mark.parametrize("ids", ["text", "integer"])
+def test_parquet_with_missing_values_and_integer_ids(tmp_path, ids):
+    ev = log(("1", 0, "v"), ("1", 1, "c"), ("2", 0, "v"), ("3", 0, "v"), ("3", 2, "c"))
+    ev["customer_id"] = ev["customer_id"].astype("string")
+    ev.loc[2, "customer_id"] = None
+    ev.loc[4, "timestamp"] = pd.NaT
+    if ids == "integer":
+        ev["customer_id"] = ev["customer_id"].astype("Int64")
+    ev.to_parquet(tmp_path / "e.parquet", row_group_size=2)
+    with pytest.warns(JkitWarning, match=r"e.parquet: set aside 2 events \(missing customer or time\)"):
+        j = funnel_journeys(tmp_path / "e.parquet", ["v", "c"])
+    assert j["customer_id"].astype(str).tolist() == ["1", "3"]
+    assert j["reached"].tolist() == [2, 1]
