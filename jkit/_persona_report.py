@@ -6,7 +6,7 @@ These take the :class:`~jkit.io.JourneyData` and the assignments (``customer_id`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -172,26 +172,27 @@ def persona_pain_points(
     customer_col: str = "customer_id",
     persona_col: str = "persona",
     text_col: str = "text",
+    redact: bool | Callable[[str], str] = True,
 ) -> pd.DataFrame:
     """Each persona's top pain points in its negative feedback, with representative quotes.
 
-    A feedback row is negative when its VADER compound is <= -0.05 (``sentiment`` as in
-    :func:`customer_features`), else — without sentiment — when its NPS is 0–6. Phrases are word
-    pairs (stop words removed, scikit-learn's English list) scored by the log-odds of appearing in
-    the persona's negative feedback against all non-negative feedback (add-half smoothing); the
-    ``top`` phrases with at least ``min_mentions`` mentions are kept. Quotes are the most negative
-    (shortest on ties) distinct texts that mention the phrase. This is a compact view for persona cards;
-    :mod:`jkit.sentiment` has the full pain-point analysis.
+    The pain points are :func:`jkit.pain_points.pain_points` ranked within each persona (the
+    persona's negative against its positive feedback; weighted log-odds with the prior from all
+    feedback), keeping the ``top`` phrases held by at least ``min_mentions`` texts whatever their
+    z-score — a compact view for persona cards. Sentiment is ``sentiment`` as in
+    :func:`customer_features`, else scored now with :func:`jkit.sentiment.score_sentiment`.
+    Quotes pass through :func:`jkit.pain_points.representative_quotes`, so they are redacted
+    unless ``redact=False``.
 
     Returns
     -------
     DataFrame
         ``persona``, ``persona_name``, ``pain_point``, ``mentions`` (negative texts of the persona
-        with it), ``share_of_negative``, ``mean_sentiment`` (of those texts, when known) and
-        ``quotes`` (a list of up to ``n_quotes`` texts). Empty when there is no feedback, no
-        customer link or no way to tell negative feedback.
+        holding it), ``share_of_negative``, ``mean_sentiment`` (of the texts holding it) and
+        ``quotes`` (a list of up to ``n_quotes`` texts). Empty when there is no feedback or no
+        customer link.
     """
-    from sklearn.feature_extraction.text import CountVectorizer
+    from jkit.pain_points import pain_points
 
     if not isinstance(top, int) or top < 1:
         raise ParameterError(f"top={top!r} should be a whole number >= 1")
@@ -201,54 +202,38 @@ def persona_pain_points(
     if fb is None or fb.empty or customer_col not in fb.columns or text_col not in fb.columns:
         return empty
     comp = _compound(fb, sentiment)
-    frame = pd.DataFrame({"persona": fb[customer_col].map(a.set_index(customer_col)[persona_col]).to_numpy(),
-                          "text": fb[text_col].astype("string").fillna("").to_numpy()})
-    if comp is not None:
-        frame["score"] = comp
-        frame["negative"] = frame["score"] <= -0.05
-    elif "nps" in fb.columns:
-        nps = pd.to_numeric(fb["nps"]).astype("float64").to_numpy()
-        frame["score"] = np.nan
-        frame["negative"] = nps <= 6
-        frame.loc[np.isnan(nps), "negative"] = False
-        frame["order"] = nps
-    else:
+    if comp is None:
+        from jkit.sentiment import score_sentiment
+
+        comp = score_sentiment(fb, text_col=text_col, progress=False)["compound"].to_numpy(dtype="float64")
+    frame = pd.DataFrame({
+        "persona": fb[customer_col].map(a.set_index(customer_col)[persona_col]).to_numpy(),
+        "text": fb[text_col].to_numpy(),
+        "compound": comp,
+    })
+    frame["label"] = np.select([frame["compound"] <= -0.05, frame["compound"] >= 0.05],
+                               ["negative", "positive"], "neutral")
+    frame = frame[frame["persona"].notna() & frame["compound"].notna()].reset_index(drop=True)
+    if frame.empty or not (frame["label"] == "negative").any():
         return empty
-    frame = frame[frame["text"].str.len() > 0]
-    neg_all = frame[frame["negative"]]
-    pos = frame[~frame["negative"]]
-    if neg_all.empty:
+    pains = pain_points(frame, by="persona", min_count=min_mentions, min_z=float("-inf"), top=top,
+                        n_quotes=n_quotes, redact=redact)
+    if pains.empty:
         return empty
-    vec = CountVectorizer(ngram_range=(2, 2), stop_words="english", binary=True, min_df=min(min_mentions, 2))
-    try:
-        vec.fit(neg_all["text"])
-    except ValueError:  # no phrase survives the stop words
-        return empty
-    vocab = np.asarray(vec.get_feature_names_out())
-    pos_counts = np.asarray(vec.transform(pos["text"]).sum(axis=0)).ravel() if len(pos) else np.zeros(len(vocab))
+    negatives = frame[frame["label"] == "negative"].groupby("persona").size()
     names = _names(a, persona_col)
-    rows = []
-    sort_col = "score" if comp is not None else "order"
-    for p in sorted(frame["persona"].dropna().unique()):
-        neg = neg_all[neg_all["persona"] == p]
-        if neg.empty:
-            continue
-        m = vec.transform(neg["text"])
-        counts = np.asarray(m.sum(axis=0)).ravel()
-        logodds = np.log((counts + 0.5) / (len(neg) + 1)) - np.log((pos_counts + 0.5) / (len(pos) + 1))
-        ok = counts >= min_mentions
-        for j in np.argsort(-np.where(ok, logodds, -np.inf))[:top]:
-            if not ok[j]:
-                break
-            hit = neg.iloc[np.flatnonzero(m[:, j].toarray().ravel())]
-            hit = hit.assign(_len=hit["text"].str.len()).sort_values([sort_col, "_len"])
-            rows.append({
-                "persona": p, "persona_name": names.get(p, str(p)), "pain_point": vocab[j], "mentions": int(counts[j]),
-                "share_of_negative": counts[j] / len(neg),
-                "mean_sentiment": float(hit["score"].mean()) if comp is not None else np.nan,
-                "quotes": list(dict.fromkeys(str(t) for t in hit["text"]))[:n_quotes],
-            })
-    return pd.DataFrame(rows, columns=_PAIN_COLUMNS)
+    persona_of = {str(p): p for p in frame["persona"].unique()}
+    pains = pains[pains["n_negative"] > 0]
+    persona = pains["persona"].astype(str).map(persona_of)
+    return pd.DataFrame({
+        "persona": persona.to_numpy(),
+        "persona_name": [names.get(p, str(p)) for p in persona],
+        "pain_point": pains["phrase"].to_numpy(),
+        "mentions": pains["n_negative"].astype("int64").to_numpy(),
+        "share_of_negative": (pains["n_negative"] / persona.map(negatives)).to_numpy(dtype="float64"),
+        "mean_sentiment": pains["mean_compound"].to_numpy(dtype="float64"),
+        "quotes": pains["quotes"].to_numpy(),
+    }, columns=_PAIN_COLUMNS).reset_index(drop=True)
 
 
 def compare_segments(
