@@ -173,3 +173,47 @@ def test_jupyterlab_opens_a_notebook_with_the_project_kernel(browser, tmp_path):
             proc.kill()
             proc.wait()
         log.close()
+
+
+HOSTILE = [
+    "<script>window.__pwned = 'script'</script>",
+    "<img src=x onerror=\"window.__pwned = 'img'\">",
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory):
+    """The sentiment and persona reports over the small sample with hostile texts in the quotes' way."""
+    import pandas as pd
+
+    from jkit.reports import run
+    from jkit.reports.execute import check_kernel
+
+    try:
+        check_kernel("jkit")
+    except Exception as exc:
+        skip_or_fail(str(exc), "JKIT_REQUIRE_BROWSER")
+    base = tmp_path_factory.mktemp("hostile")
+    data = base / "data"
+    shutil.copytree(SMALL_SAMPLE, data)
+    fb = pd.read_csv(data / "feedback.csv", dtype=str, keep_default_na=False)
+    # the most negative texts about the planted checkout pain point carry the payloads, so they are quoted
+    rows = fb.index[fb["text"].str.contains("checkout", case=False) & (fb["stage"] == "purchase")][:4]
+    for i, row in enumerate(rows):
+        fb.loc[row, "text"] = f"Checkout was confusing, terrible, horrible, awful {HOSTILE[i % 2]}"
+    fb.to_csv(data / "feedback.csv", index=False)
+    result = run(["03", "04"], notebooks_dir=NOTEBOOKS, reports_dir=base / "reports", data=data)
+    assert result.ok, result.summary()
+    return result
+
+
+def test_hostile_customer_text_shows_as_text_and_never_runs(browser, hostile_report):
+    for report in hostile_report.reports:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        seen = _check_page(page, report.html.as_uri(), hostile_report.run_dir / "screenshots" / f"{report.name}.png")
+        assert seen["pwned"] is None and seen["dialog"] == [], f"{report.name}: a script from the data ran"
+        assert seen["pageerror"] == [], seen["pageerror"]
+        text = page.inner_text("body")
+        page.close()
+        shown = [h for h in HOSTILE if h in text]
+        assert shown, f"{report.name}: the hostile quotes are not visible as text"
