@@ -9,7 +9,7 @@ RUN_ARGS ?=
 # Extra arguments for pytest, e.g. make test TEST_ARGS="-k funnels"
 TEST_ARGS ?=
 
-.PHONY: report test setup sample lab bench lint browser java clean
+.PHONY: report test setup sample lab bench lint browser java clean docs-images
 
 report: setup sample
 	$(BIN)/jkit run --data $(SAMPLE) $(RUN_ARGS)
@@ -56,6 +56,11 @@ bench: setup
 
 lint: setup
 	$(BIN)/ruff check jkit tests benchmarks
+
+# The README's picture of the journey map, from the sample data.
+docs-images: setup sample
+	$(BIN)/python -c "import matplotlib; matplotlib.use('Agg'); import jkit; from jkit.journey_map import journey_map; \
+	journey_map(jkit.load('$(SAMPLE)')).plot(title='Customer journey map — sample data').savefig('docs/images/journey-map.png', dpi=90)"
 
 clean:
 	rm -rf $(VENV) $(SAMPLE) reports/20* reports/.run-* reports/latest reports/index.html
