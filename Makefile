@@ -51,8 +51,10 @@ java:
 lab: setup sample
 	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
+# Benchmarks at quick sizes; `make bench BENCH_ARGS=--full` for the sizes the README quotes.
+BENCH_ARGS ?=
 bench: setup
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check jkit tests benchmarks
