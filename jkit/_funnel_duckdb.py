@@ -72,7 +72,7 @@ def _time_sql(column: str, kind: str, where: str) -> str:
     )
 
 
-def _select(spec: FunnelSpec, relation: str, t_expr: str, *, customer: bool = True, row_number: bool = False) -> str:
+def _select(spec: FunnelSpec, relation: str, t_expr: str, *, customer: bool = True, row_number: bool | str = False) -> str:
     """The one query: customer, time (ns) and step code (with set-aside flags) of the rows that matter.
 
     Only the needed columns are named, so DuckDB reads nothing else from the files.
@@ -93,7 +93,7 @@ def _select(spec: FunnelSpec, relation: str, t_expr: str, *, customer: bool = Tr
     outer = [f"{cu} AS c" if customer else "NULL::TINYINT AS c", "__t AS t",
              f"(CASE {flags} ELSE __s END)::TINYINT AS s", *[_quote(b) for b in spec.by]]
     if row_number:
-        outer.append("file_row_number AS r")
+        outer.append("file_row_number::UINTEGER AS r" if row_number == "u32" else "file_row_number AS r")
     inner += [f"{t_expr} AS __t", f"(CASE {ev} {cases} ELSE {other} END) AS __s"]
     return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {relation} {filt})"
 
@@ -177,8 +177,8 @@ def _parquet_dictionary_arrays(con, files: list[Path], spec: FunnelSpec, t_expr:
     """Text customer ids coded from the Parquet dictionaries, matched to DuckDB's rows by row number.
 
     DuckDB returns the row number of each kept event; pyarrow reads the customer column a few row
-    groups at a time as dictionary indices (no strings per event), and the per-row-group
-    dictionaries are unified at the end. Memory stays near 4 bytes per kept event.
+    groups at a time as dictionary indices (no string per event) into one int32 per row of the
+    file, and the per-row-group dictionaries are unified at the end.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -187,9 +187,13 @@ def _parquet_dictionary_arrays(con, files: list[Path], spec: FunnelSpec, t_expr:
     dictionaries: list = []
     pieces = []
     size = 0
+    total_rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    code_type = np.int32 if total_rows < (1 << 31) - 1 else np.int64  # dictionary entries <= rows
     for f in files:
+        parquet = pq.ParquetFile(f, read_dictionary=[spec.customer_col])
         relation = f"read_parquet({_literal(str(f))}, file_row_number = true)"
-        sql = _select(spec, relation, t_expr, customer=False, row_number=True)
+        small = parquet.metadata.num_rows < (1 << 32) - 1
+        sql = _select(spec, relation, t_expr, customer=False, row_number="u32" if small else True)
         if spec.by:
             table = _run_query(con, sql, where, arrow=True)
             part = {"r": table.column("r").to_numpy(), "t": table.column("t").to_numpy(),
@@ -198,36 +202,23 @@ def _parquet_dictionary_arrays(con, files: list[Path], spec: FunnelSpec, t_expr:
             part = dict(_run_query(con, sql, where, arrow=False))
             part.pop("c", None)
             part["by"] = None
-        rows = np.asarray(part.pop("r"), dtype=np.int64)
-        if len(rows) > 1 and np.any(rows[1:] < rows[:-1]):  # DuckDB keeps file order; be safe anyway
-            order = np.argsort(rows, kind="stable")
-            rows = rows[order]
-            part = {k: (v.iloc[order].reset_index(drop=True) if isinstance(v, pd.DataFrame) else
-                        (None if v is None else np.asarray(v)[order])) for k, v in part.items()}
-        local = np.full(len(rows), -1, dtype=np.int64)
-        parquet = pq.ParquetFile(f, read_dictionary=[spec.customer_col])
-        starts = np.concatenate(([0], np.cumsum([parquet.metadata.row_group(i).num_rows
-                                                for i in range(parquet.metadata.num_row_groups)])))
-        batch = 4
-        for g0 in range(0, parquet.metadata.num_row_groups, batch):
-            groups = list(range(g0, min(g0 + batch, parquet.metadata.num_row_groups)))
-            a, b = np.searchsorted(rows, [starts[groups[0]], starts[groups[-1] + 1]])
-            if a == b:
-                continue
-            column = parquet.read_row_groups(groups, columns=[spec.customer_col]).column(0)
-            offset_rows = int(starts[groups[0]])
-            for chunk in column.chunks:
+        rows = np.asarray(part.pop("r"))
+        full = np.empty(parquet.metadata.num_rows, dtype=code_type)  # every row's dictionary entry
+        position = 0
+        n_groups = parquet.metadata.num_row_groups
+        for g0 in range(0, n_groups, 4):  # a few row groups at a time bounds the memory
+            column = parquet.read_row_groups(list(range(g0, min(g0 + 4, n_groups))), columns=[spec.customer_col])
+            for chunk in column.column(0).chunks:
                 if not pa.types.is_dictionary(chunk.type):
                     chunk = pc.dictionary_encode(chunk)
-                lo, hi = np.searchsorted(rows, [offset_rows, offset_rows + len(chunk)])
-                if hi > lo:
-                    idx = pc.fill_null(chunk.indices, -1 - size).to_numpy(zero_copy_only=False)
-                    picked = idx[rows[lo:hi] - offset_rows].astype(np.int64)
-                    picked += size
-                    local[lo:hi] = picked
-                    dictionaries.append(chunk.dictionary)
-                    size += len(chunk.dictionary)
-                offset_rows += len(chunk)
+                indices = chunk.indices if chunk.indices.type in (pa.int32(), pa.int64()) else chunk.indices.cast(pa.int32())
+                idx = pc.fill_null(indices, -1 - size).to_numpy(zero_copy_only=False)
+                np.add(idx, size, out=full[position:position + len(chunk)], casting="unsafe")
+                dictionaries.append(chunk.dictionary)
+                size += len(chunk.dictionary)
+                position += len(chunk)
+        local = full[rows]  # -1 marks a missing customer
+        del full
         part["c"] = local
         pieces.append(part)
     if dictionaries:
