@@ -35,6 +35,7 @@ Source = pd.DataFrame | str | Path | Sequence[str | Path]
 ENGINES: dict[str, str | Callable[..., EngineResult]] = {
     "pandas": "jkit._funnel_engines:run_pandas",
     "duckdb": "jkit._funnel_duckdb:run_duckdb",
+    "spark": "jkit.spark.funnel_engine:run",
 }
 
 SET_ASIDE_MISSING = "missing customer or time"

@@ -51,8 +51,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jkit._funnel_engines import EngineResult, FunnelSpec, get_engine, is_path_source, source_name
+from jkit._funnel_engines import EngineResult, FunnelSpec, get_engine, is_path_source
 from jkit.errors import JkitWarning, ParameterError
+from jkit.spark import is_spark_frame
 from jkit.stats import wilson_interval
 
 __all__ = [
@@ -165,11 +166,13 @@ def _spec(steps, *, window, order, by, exclusions, customer_col, time_col, event
 
 def _run(events, spec: FunnelSpec, engine: str | None, missing_steps: str = "raise") -> EngineResult:
     if engine is None:
-        engine = "duckdb" if is_path_source(events) else "pandas"
-    if not isinstance(events, pd.DataFrame) and not is_path_source(events):
+        engine = "spark" if is_spark_frame(events) else "duckdb" if is_path_source(events) else "pandas"
+    if not isinstance(events, pd.DataFrame) and not is_path_source(events) and not is_spark_frame(events):
         raise ParameterError(
             f"events should be a DataFrame or a path to Parquet/CSV files, not {type(events).__name__}"
         )
+    if is_spark_frame(events) and engine != "spark":
+        raise ParameterError(f"engine={engine!r} cannot read a Spark DataFrame; use engine='spark' (or None)")
     result = get_engine(engine)(events, spec)
     where = result.source
     missing = [k for k, count in enumerate(result.step_events) if count == 0]
@@ -246,7 +249,7 @@ def funnel_journeys(
         "customer_col": spec.customer_col,
         "data_start": result.data_start,
         "data_end": result.data_end,
-        "source": source_name(events),
+        "source": result.source,
     }
     return journeys
 
@@ -286,8 +289,9 @@ def funnel(
         Event names that remove a customer when they happen within the attempt that counts.
     customer_col, time_col, event_col : str
         Column names.
-    engine : {"pandas", "duckdb"} or None
-        ``None`` picks DuckDB for paths and pandas for DataFrames. Results are identical.
+    engine : {"pandas", "duckdb", "spark"} or None
+        ``None`` picks DuckDB for paths, Spark for a ``pyspark.sql.DataFrame`` and pandas for
+        DataFrames. Results are identical (see ``docs/spark.md`` for Spark's microsecond times).
     step_names : list of str, optional
         Names shown for the steps (default: the event names).
     end : str or Timestamp, optional
@@ -452,6 +456,8 @@ def _stage_events(data, by: Sequence[str], customer_col: str = "customer_id") ->
             f"nor of the customers ({', '.join(map(repr, customers.columns))})"
         )
     attrs = customers[[customer_col, *extra]]
+    if is_spark_frame(events):  # a jkit.spark.SparkJourneyData
+        return events.join(attrs, customer_col, "left")
     return events.merge(attrs, on=customer_col, how="left", validate="many_to_one")
 
 
