@@ -563,6 +563,7 @@ def kpi_table(
     horizon: str = "180D",
     window: str = "90D",
     confidence: float = 0.95,
+    engine: str | None = None,
 ) -> pd.DataFrame:
     """Every KPI of a study in one tidy table.
 
@@ -586,6 +587,9 @@ def kpi_table(
         Passed to the KPI functions.
     window : str, default "90D"
         Funnel window of ``stage_conversion`` (only with ``by="stage"``).
+    engine : {"pandas", "spark"} or None
+        ``None`` runs on Spark when ``data`` holds Spark DataFrames (:func:`jkit.spark.load`),
+        else in pandas; ``"spark"`` sends pandas tables to Spark (:mod:`jkit.spark.kpis`).
 
     Returns
     -------
@@ -598,6 +602,15 @@ def kpi_table(
     --------
     >>> kpi_table(jkit.load("data/sample"), by="touchpoint")   # doctest: +SKIP
     """
+    from jkit.spark import use_spark
+
+    if use_spark(engine, data):
+        from jkit.spark.kpis import kpi_table as spark_kpi_table
+
+        return spark_kpi_table(data, by, period=period, attributes=attributes, churn_days=churn_days,
+                               purchase_events=purchase_events, expected_lifespan_years=expected_lifespan_years,
+                               acquisition_cost=acquisition_cost, horizon=horizon, window=window,
+                               confidence=confidence)
     cols = _by_list(by)
     events = data.events_with_stage() if "stage" in cols else data.events
     feedback = data.feedback
