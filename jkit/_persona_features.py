@@ -43,6 +43,7 @@ def customer_features(
     as_of: str | pd.Timestamp | None = None,
     no_events: str = "keep",
     customer_col: str = "customer_id",
+    engine: str | None = None,
 ) -> pd.DataFrame:
     """One row per customer: profile columns, behaviour from events, feelings from feedback.
 
@@ -77,6 +78,10 @@ def customer_features(
         :class:`~jkit.errors.JkitWarning` gives their count.
     customer_col : str, default "customer_id"
         The customer id column of all three tables.
+    engine : {"pandas", "spark"} or None
+        ``None`` aggregates in Spark when ``data`` holds Spark DataFrames (:func:`jkit.spark.load`),
+        else in pandas; ``"spark"`` sends pandas tables to Spark (:mod:`jkit.spark.features`).
+        The result is a pandas table either way.
 
     Returns
     -------
@@ -101,6 +106,14 @@ def customer_features(
     >>> data = jkit.load("data/sample")                         # doctest: +SKIP
     >>> features = customer_features(data, profile_cols=["age", "income"])   # doctest: +SKIP
     """
+    from jkit.spark import use_spark
+
+    if use_spark(engine, data):
+        from jkit.spark.features import customer_features as spark_customer_features
+
+        return spark_customer_features(data, profile_cols=profile_cols, behaviour=behaviour, feelings=feelings,
+                                       sentiment=sentiment, purchase_events=purchase_events, as_of=as_of,
+                                       no_events=no_events, customer_col=customer_col)
     if no_events not in _NO_EVENTS:
         raise ParameterError(f"no_events={no_events!r} should be one of {', '.join(map(repr, _NO_EVENTS))}")
     customers = data.customers
