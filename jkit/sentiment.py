@@ -440,6 +440,7 @@ def score_sentiment(
     max_chars: int | None = None,
     n_jobs: int | None = None,
     progress: bool | None = None,
+    engine: str | None = None,
 ) -> pd.DataFrame:
     """Score the sentiment of feedback texts with VADER (NLTK's implementation, offline).
 
@@ -474,6 +475,10 @@ def score_sentiment(
         Worker processes; default all cores when there are at least 20,000 distinct texts, else 1.
     progress : bool, optional
         Show a tqdm progress bar; default on from 200,000 distinct texts.
+    engine : {"pandas", "spark"} or None
+        ``None`` scores a ``pyspark.sql.DataFrame`` on the Spark executors (and returns a Spark
+        DataFrame: its columns plus the score columns) and anything else here; ``"spark"`` sends
+        other input to Spark and collects identical scores (:mod:`jkit.spark.sentiment`).
 
     Returns
     -------
@@ -494,6 +499,13 @@ def score_sentiment(
        compound     label
     0    0.8553  positive
     """
+    from jkit.spark import use_spark
+
+    if use_spark(engine, data):
+        from jkit.spark.sentiment import score_sentiment as spark_score_sentiment
+
+        return spark_score_sentiment(data, text_col=text_col, rules=rules, lexicon=lexicon, thresholds=thresholds,
+                                     sentences=sentences, strong_negative=strong_negative, max_chars=max_chars)
     thresholds = _validate_thresholds(thresholds)
     if max_chars is not None and (not isinstance(max_chars, int) or max_chars < 1):
         raise ParameterError(f"max_chars={max_chars!r} should be a positive whole number or None")
