@@ -237,12 +237,12 @@ def journeys_frame(
     """Turn a kernel result (codes) into the journeys table (values), sorted by customer."""
     ids = pd.Series(np.asarray(customers, dtype=object)[result.customer] if len(result.customer) else [],
                     dtype=object)
-    out = pd.DataFrame({spec.customer_col: _tidy_values(ids, customers)})
+    out = pd.DataFrame({spec.customer_col: _tidy_values(ids)})
     if spec.by:
         assert groups is not None and result.group is not None
         picked = groups.iloc[result.group].reset_index(drop=True)
         for col in spec.by:
-            out[col] = _tidy_values(picked[col], groups[col])
+            out[col] = _tidy_values(picked[col])
     out["reached"] = result.reached.astype(np.int64)
     out["excluded"] = result.excluded.astype(bool)
     for k in range(spec.n):
@@ -252,16 +252,15 @@ def journeys_frame(
     return out
 
 
-def _tidy_values(values: pd.Series, like: Any) -> pd.Series:
-    """Text as pandas ``string``; numbers and other values as they are."""
+def _tidy_values(values: pd.Series) -> pd.Series:
+    """Text as pandas ``string`` (whatever the source dtype); numbers and other values as they are."""
     values = pd.Series(values).reset_index(drop=True)
-    sample = pd.Series(like) if not isinstance(like, pd.Series) else like
-    if pd.api.types.is_string_dtype(sample.dtype) or sample.dtype == object:
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
         non_null = values.dropna()
-        if len(non_null) == 0 or all(isinstance(v, str) for v in non_null.head(1000)):
+        if all(isinstance(v, str) for v in non_null.head(1000)):
             return values.astype("string")
-    if pd.api.types.is_numeric_dtype(sample.dtype) and not pd.api.types.is_bool_dtype(sample.dtype):
-        return pd.to_numeric(values)
+        if len(non_null) and all(isinstance(v, (int, float, np.number)) for v in non_null.head(1000)):
+            return pd.to_numeric(values)
     return values.infer_objects()
 
 

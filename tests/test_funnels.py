@@ -613,3 +613,17 @@ def test_parquet_with_missing_values_and_integer_ids(tmp_path, ids):
         j = funnel_journeys(tmp_path / "e.parquet", ["v", "c"])
     assert j["customer_id"].astype(str).tolist() == ["1", "3"]
     assert j["reached"].tolist() == [2, 1]
+
+
+def test_csv_file_with_mixed_time_zones_is_read_as_utc(tmp_path):
+    ev = pd.DataFrame({"customer_id": ["a", "a", "b", "b"], "event": ["v", "c", "v", "c"],
+                       "timestamp": ["2024-01-01T10:00:00+02:00", "2024-01-01T08:30:00Z",
+                                     "2024-01-01 08:00:00", "2024-01-01T09:30:00+01:00"]})
+    ev.to_csv(tmp_path / "e.csv", index=False)
+    j = funnel_journeys(tmp_path / "e.csv", ["v", "c"], window="30min")  # DuckDB engine
+    assert j["reached"].tolist() == [2, 2]
+    assert j["time_1"].tolist() == [pd.Timestamp("2024-01-01 08:00", tz="UTC")] * 2
+    assert (j["time_2"] - j["time_1"]).tolist() == [pd.Timedelta("30min")] * 2
+    categorical = ev.assign(customer_id=ev["customer_id"].astype("category"), event=ev["event"].astype("category"))
+    for engine in ENGINES:
+        pd.testing.assert_frame_equal(funnel_journeys(categorical, ["v", "c"], window="30min", engine=engine), j)
