@@ -117,45 +117,51 @@ def run_duckdb(source: Source, spec: FunnelSpec) -> EngineResult:
     where = source_name(source)
     con = _connect()
     try:
-        if isinstance(source, pd.DataFrame):
-            check_columns(list(source.columns), spec, where)
-            light = pd.DataFrame({c: source[c] for c in spec.columns if c != spec.time_col})
-            light[spec.time_col] = utc_ns(source[spec.time_col], where=where, column=spec.time_col)
-            times = light[spec.time_col].to_numpy()
-            light[spec.time_col] = pd.array(times, dtype="Int64")
-            light.loc[times == np.iinfo(np.int64).min, spec.time_col] = pd.NA
-            con.register("__events", light)
-            table = _run_query(con, _select(spec, "__events", _quote(spec.time_col)), where, arrow=True)
-            return _finish(_arrow_arrays(table, spec), spec, where)
-        files = expand_paths(source)
-        parquet = _kind(files[0]) == "parquet"
-        listing = "[" + ", ".join(_literal(str(f)) for f in files) + "]"
-        relation = f"read_parquet({listing}, union_by_name = true)" if parquet else \
-            f"read_csv({listing}, union_by_name = true, header = true)"
-        try:
-            types = {r[0]: str(r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
-        except Exception as exc:
-            raise DataValidationError(f"{where}: cannot read the file: {exc}") from None
-        check_columns(list(types), spec, where)
-        t_expr = _time_sql(spec.time_col, types[spec.time_col], where)
-        cust_type = types[spec.customer_col].upper()
-        if cust_type in _INTEGER_TYPES:
-            sql = _select(spec, relation, t_expr)
-            if spec.by:
-                table = _run_query(con, sql, where, arrow=True)
-                arrays = {"c": table.column("c").to_numpy(), "t": table.column("t").to_numpy(),
-                          "s": table.column("s").to_numpy(), "by": _by_frame(table, spec)}
-            else:
-                arrays = dict(_run_query(con, sql, where, arrow=False))
-                arrays["by"] = None
-            arrays["c"] = np.asarray(arrays["c"])
-            return _finish(arrays, spec, where)
-        if parquet and cust_type == "VARCHAR":
-            return _finish(_parquet_dictionary_arrays(con, files, spec, t_expr, where), spec, where)
-        table = _run_query(con, _select(spec, relation, t_expr), where, arrow=True)
-        return _finish(_arrow_arrays(table, spec), spec, where)
+        arrays = _read(con, source, spec, where)
     finally:
-        con.close()
+        con.close()  # DuckDB's buffers go back before the kernel runs
+    return _finish(arrays, spec, where)
+
+
+def _read(con, source: Source, spec: FunnelSpec, where: str) -> dict:
+    """Run DuckDB over the source: coded arrays of the rows that matter."""
+    if isinstance(source, pd.DataFrame):
+        check_columns(list(source.columns), spec, where)
+        light = pd.DataFrame({c: source[c] for c in spec.columns if c != spec.time_col})
+        light[spec.time_col] = utc_ns(source[spec.time_col], where=where, column=spec.time_col)
+        times = light[spec.time_col].to_numpy()
+        light[spec.time_col] = pd.array(times, dtype="Int64")
+        light.loc[times == np.iinfo(np.int64).min, spec.time_col] = pd.NA
+        con.register("__events", light)
+        table = _run_query(con, _select(spec, "__events", _quote(spec.time_col)), where, arrow=True)
+        return _arrow_arrays(table, spec)
+    files = expand_paths(source)
+    parquet = _kind(files[0]) == "parquet"
+    listing = "[" + ", ".join(_literal(str(f)) for f in files) + "]"
+    relation = f"read_parquet({listing}, union_by_name = true)" if parquet else \
+        f"read_csv({listing}, union_by_name = true, header = true)"
+    try:
+        types = {r[0]: str(r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+    except Exception as exc:
+        raise DataValidationError(f"{where}: cannot read the file: {exc}") from None
+    check_columns(list(types), spec, where)
+    t_expr = _time_sql(spec.time_col, types[spec.time_col], where)
+    cust_type = types[spec.customer_col].upper()
+    if cust_type in _INTEGER_TYPES:
+        sql = _select(spec, relation, t_expr)
+        if spec.by:
+            table = _run_query(con, sql, where, arrow=True)
+            arrays = {"c": table.column("c").to_numpy(), "t": table.column("t").to_numpy(),
+                      "s": table.column("s").to_numpy(), "by": _by_frame(table, spec)}
+        else:
+            arrays = dict(_run_query(con, sql, where, arrow=False))
+            arrays["by"] = None
+        arrays["c"] = np.asarray(arrays["c"])
+        return arrays
+    if parquet and cust_type == "VARCHAR":
+        return _parquet_dictionary_arrays(con, files, spec, t_expr, where)
+    table = _run_query(con, _select(spec, relation, t_expr), where, arrow=True)
+    return _arrow_arrays(table, spec)
 
 
 def _arrow_arrays(table, spec: FunnelSpec) -> dict:
