@@ -119,7 +119,9 @@ def run_duckdb(source: Source, spec: FunnelSpec) -> EngineResult:
     try:
         arrays = _read(con, source, spec, where)
     finally:
-        con.close()  # DuckDB's buffers go back before the kernel runs
+        con.close()  # DuckDB's buffers go back before the customer codes and the kernel
+    if "files" in arrays:
+        arrays = _dictionary_codes(arrays, spec)
     return _finish(arrays, spec, where)
 
 
@@ -159,7 +161,7 @@ def _read(con, source: Source, spec: FunnelSpec, where: str) -> dict:
         arrays["c"] = np.asarray(arrays["c"])
         return arrays
     if parquet and cust_type == "VARCHAR":
-        return _parquet_dictionary_arrays(con, files, spec, t_expr, where)
+        return _parquet_rows(con, files, spec, t_expr, where)
     table = _run_query(con, _select(spec, relation, t_expr), where, arrow=True)
     return _arrow_arrays(table, spec)
 
@@ -179,26 +181,14 @@ def _arrow_arrays(table, spec: FunnelSpec) -> dict:
             "t": table.column("t").to_numpy(), "s": table.column("s").to_numpy(), "by": _by_frame(table, spec)}
 
 
-def _parquet_dictionary_arrays(con, files: list[Path], spec: FunnelSpec, t_expr: str, where: str) -> dict:
-    """Text customer ids coded from the Parquet dictionaries, matched to DuckDB's rows by row number.
-
-    DuckDB returns the row number of each kept event; pyarrow reads the customer column a few row
-    groups at a time as dictionary indices (no string per event) into one int32 per row of the
-    file, and the per-row-group dictionaries are unified at the end.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
+def _parquet_rows(con, files: list[Path], spec: FunnelSpec, t_expr: str, where: str) -> dict:
+    """DuckDB part of the Parquet text-id path: time, step code and row number of each kept event."""
     import pyarrow.parquet as pq
 
-    dictionaries: list = []
     pieces = []
-    size = 0
-    total_rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
-    code_type = np.int32 if total_rows < (1 << 31) - 1 else np.int64  # dictionary entries <= rows
     for f in files:
-        parquet = pq.ParquetFile(f, read_dictionary=[spec.customer_col])
+        small = pq.ParquetFile(f).metadata.num_rows < (1 << 32) - 1
         relation = f"read_parquet({_literal(str(f))}, file_row_number = true)"
-        small = parquet.metadata.num_rows < (1 << 32) - 1
         sql = _select(spec, relation, t_expr, customer=False, row_number="u32" if small else True)
         if spec.by:
             table = _run_query(con, sql, where, arrow=True)
@@ -208,7 +198,28 @@ def _parquet_dictionary_arrays(con, files: list[Path], spec: FunnelSpec, t_expr:
             part = dict(_run_query(con, sql, where, arrow=False))
             part.pop("c", None)
             part["by"] = None
-        rows = np.asarray(part.pop("r"))
+        pieces.append(part)
+    return {"files": files, "pieces": pieces}
+
+
+def _dictionary_codes(pending: dict, spec: FunnelSpec) -> dict:
+    """Customer codes of the kept events from the Parquet dictionary pages, matched by row number.
+
+    pyarrow reads the customer column a few row groups at a time as dictionary indices (no
+    string per event) into one int32 per row of the file; the per-row-group dictionaries are
+    unified at the end.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    files, pieces = pending["files"], pending["pieces"]
+    dictionaries: list = []
+    size = 0
+    total_rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    code_type = np.int32 if total_rows < (1 << 31) - 1 else np.int64  # dictionary entries <= rows
+    for f, part in zip(files, pieces, strict=True):
+        parquet = pq.ParquetFile(f, read_dictionary=[spec.customer_col])
         full = np.empty(parquet.metadata.num_rows, dtype=code_type)  # every row's dictionary entry
         position = 0
         n_groups = parquet.metadata.num_row_groups
@@ -217,35 +228,40 @@ def _parquet_dictionary_arrays(con, files: list[Path], spec: FunnelSpec, t_expr:
             for chunk in column.column(0).chunks:
                 if not pa.types.is_dictionary(chunk.type):
                     chunk = pc.dictionary_encode(chunk)
-                indices = chunk.indices if chunk.indices.type in (pa.int32(), pa.int64()) else chunk.indices.cast(pa.int32())
+                indices = chunk.indices if chunk.indices.type in (pa.int32(), pa.int64()) else \
+                    chunk.indices.cast(pa.int32())
                 idx = pc.fill_null(indices, -1 - size).to_numpy(zero_copy_only=False)
                 np.add(idx, size, out=full[position:position + len(chunk)], casting="unsafe")
                 dictionaries.append(chunk.dictionary)
                 size += len(chunk.dictionary)
                 position += len(chunk)
-        local = full[rows]  # -1 marks a missing customer
-        del full
-        part["c"] = local
-        pieces.append(part)
+            del column
+        rows = np.asarray(part.pop("r"))
+        every_row = len(rows) == len(full) and (len(rows) == 0 or (rows[0] == 0 and np.all(rows[1:] > rows[:-1])))
+        part["c"] = full if every_row else full[rows]  # -1 marks a missing customer
+        del full, rows
     if dictionaries:
         unified = pc.dictionary_encode(pa.chunked_array(dictionaries, type=dictionaries[0].type).combine_chunks())
         transpose = unified.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         values = unified.dictionary.to_pandas().to_numpy(dtype=object)
+        del unified, dictionaries
     else:
         transpose, values = np.zeros(1, np.int64), np.zeros(0, dtype=object)
     for part in pieces:
-        local = part["c"]
+        local = part.pop("c")
         missing = local < 0
         np.maximum(local, 0, out=local)
-        part["c"] = transpose[local] if len(transpose) else local
+        part["c"] = transpose[local] if len(transpose) else local.astype(np.int64)
+        del local
         if missing.any():
             part["s"] = np.where(missing, np.asarray(part["s"]) | _BAD, part["s"]).astype(np.int8)
     if len(pieces) == 1:
-        arrays = {k: np.asarray(pieces[0][k]) for k in ("c", "t", "s")}
+        arrays = {k: np.asarray(pieces[0].pop(k)) for k in ("c", "t", "s")}
     else:
-        arrays = {k: np.concatenate([np.asarray(p[k]) for p in pieces]) for k in ("c", "t", "s")}
+        arrays = {k: np.concatenate([np.asarray(p.pop(k)) for p in pieces]) for k in ("c", "t", "s")}
     arrays["by"] = pd.concat([p["by"] for p in pieces], ignore_index=True) if spec.by else None
     arrays["values"] = values
+    pa.default_memory_pool().release_unused()  # hand Arrow's freed buffers back before the kernel
     return arrays
 
 

@@ -174,7 +174,7 @@ def _run_bounds(c: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 def _next_of(positions: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """First entry of sorted ``positions`` that is >= each of ``at``: (position, found)."""
-    j = np.searchsorted(positions, at)
+    j = np.searchsorted(positions, at.astype(positions.dtype, copy=False))
     found = j < len(positions)
     if len(positions) == 0:
         return np.zeros(len(at), dtype=np.int64), found
@@ -222,6 +222,24 @@ def _reach_ordered(c, t, pos, entries, window):
     return reach
 
 
+def _reach_strict(c, t, s, start, window, n):
+    """Furthest step each entry reaches when the steps must be consecutive events."""
+    reach = np.ones(len(start), dtype=np.int8)
+    alive = np.arange(len(start))
+    cur = start
+    limit = t[start] + window
+    cust = c[start]
+    size = len(c)
+    for k in range(1, n):
+        nxt = np.minimum(cur + 1, size - 1)
+        ok = (cur + 1 < size) & (c[nxt] == cust) & (s[nxt] == k) & (t[nxt] <= limit)
+        alive, cur, limit, cust = alive[ok], nxt[ok], limit[ok], cust[ok]
+        reach[alive] += 1
+        if len(alive) == 0:
+            break
+    return reach
+
+
 def _chain_strict(c, t, s, start, window, n):
     matched = np.full((len(start), n), -1, dtype=np.int64)
     matched[:, 0] = start
@@ -242,10 +260,14 @@ def _chain_strict(c, t, s, start, window, n):
     return matched
 
 
-def _any_firsts(c, t, pos, starts, run_start_of, window):
-    """For each start, the position of each step's first event in [t_start, t_start + window] (-1 if none)."""
+def _any_firsts(c, t, pos, starts, run_start_of, window, *, count_only=False):
+    """For each start, the position of each step's first event in [t_start, t_start + window] (-1 if none).
+
+    With ``count_only`` just the number of distinct steps found (int8), without the positions.
+    """
     n = len(pos)
-    first = np.full((len(starts), n), -1, dtype=np.int64)
+    first = None if count_only else np.full((len(starts), n), -1, dtype=np.int64)
+    count = np.zeros(len(starts), dtype=np.int8)
     lo = run_start_of(starts)
     limit = t[starts] + window
     cust = c[starts]
@@ -253,8 +275,11 @@ def _any_firsts(c, t, pos, starts, run_start_of, window):
         cand, ok = _next_of(pos[k], lo)
         ok &= c[cand] == cust
         ok &= t[cand] <= limit
-        first[ok, k] = cand[ok]
-    return first
+        if count_only:
+            count += ok
+        else:
+            first[ok, k] = cand[ok]
+    return count if count_only else first
 
 
 # --------------------------------------------------------------------------- entry point
@@ -299,7 +324,8 @@ def solve(
     c, t, s, g, unit, t0 = sort_events(cust, time_ns, step, group, n + 2, n_groups, overwrite=overwrite)
     window = window_ns // unit
     data_end = int(t.max())
-    pos = [np.flatnonzero(s == k) for k in range(n)]
+    small = len(s) < np.iinfo(np.int32).max
+    pos = [np.flatnonzero(s == k).astype(np.int32) if small else np.flatnonzero(s == k) for k in range(n)]
     runs: np.ndarray | None = None
 
     def run_start_of(p: np.ndarray) -> np.ndarray:
@@ -317,12 +343,10 @@ def solve(
 
     if order == "any":
         starts = np.flatnonzero(s < n)
-        first = _any_firsts(c, t, pos, starts, run_start_of, window)
-        count = (first >= 0).sum(axis=1).astype(np.int8)
+        count = _any_firsts(c, t, pos, starts, run_start_of, window, count_only=True)
         pick = _first_best(c[starts], count)
         chosen = starts[pick]
-        chain_pos = first[pick]
-        del first
+        chain_pos = _any_firsts(c, t, pos, chosen, run_start_of, window)
         chain_t = np.where(chain_pos >= 0, t[np.maximum(chain_pos, 0)], np.iinfo(np.int64).max)
         chain_t.sort(axis=1)  # time at which 1, 2, … distinct steps were reached
         chain_t[chain_t == np.iinfo(np.int64).max] = 0
@@ -332,10 +356,9 @@ def solve(
     else:
         entries = pos[0]
         if order == "strict":
-            reach = _chain_strict(c, t, s, entries, window, n)
-            reach_n = (reach >= 0).sum(axis=1).astype(np.int8)
+            reach_n = _reach_strict(c, t, s, entries, window, n)
             pick = _first_best(c[entries], reach_n)
-            chain_pos = reach[pick]
+            chain_pos = _chain_strict(c, t, s, entries[pick], window, n)
         else:
             reach_n = _reach_ordered(c, t, pos, entries, window)
             pick = _first_best(c[entries], reach_n)
