@@ -443,12 +443,18 @@ def _one_table(kept: pd.DataFrame, names: list[str], n: int, confidence: float, 
 # --------------------------------------------------------------------------- the stage model
 
 
-def _stage_events(data, by: Sequence[str], customer_col: str = "customer_id") -> pd.DataFrame:
+def _stage_events(data, by: Sequence[str], customer_col: str = "customer_id",
+                  attributes: pd.DataFrame | None = None) -> pd.DataFrame:
     events = data.events
     extra = [c for c in by if c not in events.columns]
     if not extra:
         return events
     customers = data.customers
+    if attributes is not None:
+        if customer_col not in attributes.columns:
+            raise ParameterError(f"attributes should have a {customer_col!r} column; found {list(attributes.columns)}")
+        more = [c for c in attributes.columns if c != customer_col and c not in customers.columns]
+        customers = customers.merge(attributes[[customer_col, *more]], on=customer_col, how="left")
     missing = [c for c in extra if c not in customers.columns]
     if missing:
         raise ParameterError(
@@ -461,30 +467,40 @@ def _stage_events(data, by: Sequence[str], customer_col: str = "customer_id") ->
     return events.merge(attrs, on=customer_col, how="left", validate="many_to_one")
 
 
-def stage_journeys(data, *, by: str | Sequence[str] | None = None, **kwargs: Any) -> pd.DataFrame:
+def stage_journeys(
+    data, *, by: str | Sequence[str] | None = None, attributes: pd.DataFrame | None = None, **kwargs: Any
+) -> pd.DataFrame:
     """:func:`funnel_journeys` over the stages of ``data`` (a :class:`~jkit.io.JourneyData`).
 
     The steps are ``data.stages.steps()`` named by the stage names. ``by`` may name event
     columns (read on the entering event) or customer attributes (joined from
-    ``data.customers``). A stage without any event gets a warning, not an error. Other keyword
+    ``data.customers``, or from ``attributes``: more customer columns keyed by customer id,
+    such as personas). A stage without any event gets a warning, not an error. Other keyword
     arguments go to :func:`funnel_journeys`.
     """
     cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
     customer_col = kwargs.get("customer_col", "customer_id")
-    events = _stage_events(data, cols, customer_col)
+    events = _stage_events(data, cols, customer_col, attributes)
     kwargs.setdefault("step_names", data.stages.names)
     kwargs.setdefault("missing_steps", "warn")
     return funnel_journeys(events, data.stages.steps(), by=cols or None, **kwargs)
 
 
-def stage_funnel(data, *, by: str | Sequence[str] | None = None, confidence: float = 0.95, **kwargs: Any) -> pd.DataFrame:
-    """:func:`funnel` over the stages of ``data`` (a :class:`~jkit.io.JourneyData`).
+def stage_funnel(
+    data,
+    *,
+    by: str | Sequence[str] | None = None,
+    attributes: pd.DataFrame | None = None,
+    confidence: float = 0.95,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """:func:`funnel` over the stages of ``data`` (a :class:`~jkit.io.JourneyData`); see :func:`stage_journeys`.
 
     Examples
     --------
     >>> stage_funnel(jkit.load("data/sample"), window="30D", by="touchpoint")   # doctest: +SKIP
     """
-    return funnel_table(stage_journeys(data, by=by, **kwargs), by=by, confidence=confidence)
+    return funnel_table(stage_journeys(data, by=by, attributes=attributes, **kwargs), by=by, confidence=confidence)
 
 
 # --------------------------------------------------------------------------- follow-ups

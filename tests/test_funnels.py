@@ -627,3 +627,12 @@ def test_csv_file_with_mixed_time_zones_is_read_as_utc(tmp_path):
     categorical = ev.assign(customer_id=ev["customer_id"].astype("category"), event=ev["event"].astype("category"))
     for engine in ENGINES:
         pd.testing.assert_frame_equal(funnel_journeys(categorical, ["v", "c"], window="30min", engine=engine), j)
+
+
+def test_stage_funnel_with_extra_customer_attributes():
+    data = stage_data()
+    personas = pd.DataFrame({"customer_id": ["a", "b", "c"], "persona": ["p1", "p2", "p1"]})
+    with pytest.warns(JkitWarning):
+        table = stage_funnel(data, window="30D", by="persona", attributes=personas)
+    assert table[table["persona"] == "p1"]["customers"].tolist() == [2, 1, 1, 0, 0]
+    assert "persona" not in data.customers.columns  # the study is not changed
