@@ -38,6 +38,7 @@ __all__ = [
     "load",
     "to_spark",
     "spark_of",
+    "use_spark",
 ]
 
 #: Settings of the local session :func:`get_spark` creates (a user's own session is left as it is).
@@ -59,6 +60,23 @@ def is_spark_frame(obj: Any) -> bool:
     """True for a ``pyspark.sql.DataFrame`` (classic or Spark Connect), without importing pyspark."""
     cls = type(obj)
     return cls.__name__ == "DataFrame" and cls.__module__.startswith("pyspark.sql")
+
+
+def use_spark(engine: str | None, data: Any, *, engines: tuple[str, ...] = ("pandas", "spark")) -> bool:
+    """Whether an analysis should run on Spark: ``engine="spark"``, or Spark input with ``engine=None``.
+
+    ``data`` is a DataFrame or a study (its ``events`` and ``feedback`` are looked at). Raises a
+    ParameterError for an engine not in ``engines`` or a non-Spark engine given Spark input.
+    """
+    if engine is not None and engine not in engines:
+        raise ParameterError(f"engine={engine!r} is not known here; expected one of {', '.join(map(repr, engines))}")
+    if engine == "spark":
+        return True
+    frames = [data] if is_spark_frame(data) else [getattr(data, name, None) for name in ("events", "feedback")]
+    spark_input = any(is_spark_frame(f) for f in frames)
+    if spark_input and engine is not None:
+        raise ParameterError(f"engine={engine!r} cannot read Spark DataFrames; use engine='spark' (or leave it None)")
+    return spark_input
 
 
 def _require_pyspark():
