@@ -111,7 +111,7 @@ def plot_funnel_breakdown(
         pos = part["step"].to_numpy() - 1 + (i - (len(groups) - 1) / 2) * width
         value = part[y].to_numpy(dtype=float)
         err = np.vstack([value - part[f"{y}_low"].to_numpy(dtype=float), part[f"{y}_high"].to_numpy(dtype=float) - value])
-        ax.bar(pos, value, width=width, yerr=np.nan_to_num(err), capsize=2, label=str(group), **kwargs)
+        ax.bar(pos, value, width=width, yerr=np.clip(np.nan_to_num(err), 0, None), capsize=2, label=str(group), **kwargs)
     ax.set_xticks(np.arange(len(steps)), steps, rotation=20, ha="right")
     ax.set_ylim(0, 1.05)
     ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
@@ -207,7 +207,7 @@ def plot_kpi_intervals(
     pos = np.arange(len(part))
     value = part["value"].to_numpy(dtype=float)
     err = np.vstack([value - part["low"].to_numpy(dtype=float), part["high"].to_numpy(dtype=float) - value])
-    ax.errorbar(value, pos, xerr=np.nan_to_num(err), fmt="o", capsize=3, **kwargs)
+    ax.errorbar(value, pos, xerr=np.clip(np.nan_to_num(err), 0, None), fmt="o", capsize=3, **kwargs)
     ax.set_yticks(pos, part[y].astype(str).tolist())
     ax.invert_yaxis()
     if part["unit"].iloc[0] == "share":
