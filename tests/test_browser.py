@@ -217,3 +217,23 @@ def test_hostile_customer_text_shows_as_text_and_never_runs(browser, hostile_rep
         page.close()
         shown = [h for h in HOSTILE if h in text]
         assert shown, f"{report.name}: the hostile quotes are not visible as text"
+
+
+def test_reports_leave_customer_ids_out_and_put_the_dropout_list_beside(rendered):
+    import re
+
+    import pandas as pd
+
+    customers = pd.read_csv(SMALL_SAMPLE / "customers.csv", dtype=str)
+    ids = set(customers["customer_id"])
+    names = set(customers["name"]) if "name" in customers else set()
+    for report in rendered.reports:
+        html = report.html.read_text(encoding="utf-8")
+        leaked = ids & set(re.findall(r"C\d{7}", html))
+        assert not leaked, f"{report.name} shows customer ids: {sorted(leaked)[:3]}"
+        assert not [n for n in names if n in html], f"{report.name} shows customer names"
+    funnel = next(r for r in rendered.reports if r.name.startswith("02-"))
+    dropouts = list(funnel.files.glob("dropped_after_*.csv"))
+    assert dropouts, "the funnel report writes its drop-out list beside the page"
+    listed = pd.read_csv(dropouts[0], dtype=str)
+    assert len(listed) and set(listed["customer_id"]) <= ids
