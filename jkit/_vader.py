@@ -236,6 +236,11 @@ def _normalize(score: float, alpha: float = 15) -> float:
 # --------------------------------------------------------------------------- the scorer
 
 
+#: Distinct tokens remembered per scorer (stripping and lexicon look-ups). Bounded, so that streaming
+#: millions of texts with ever-new tokens (ids, typos) keeps memory flat; real vocabularies fit.
+TOKEN_CACHE_SIZE = 200_000
+
+
 class Vader:
     """VADER as NLTK 3.10 implements it, with per-token memoisation; scores are bit-identical.
 
@@ -261,7 +266,7 @@ class Vader:
                 norm = cache.get(tok)
                 if norm is None:
                     norm = _strip_token(tok)
-                    if len(cache) < 2_000_000:
+                    if len(cache) < TOKEN_CACHE_SIZE:
                         cache[tok] = norm
                 out.append(norm)
         return out
@@ -271,7 +276,7 @@ class Vader:
         if info is None:
             low = tok.lower()
             info = (low, self.lexicon.get(low), tok.isupper(), BOOSTER_DICT.get(low), low in NEGATE or "n't" in low)
-            if len(self._info) < 2_000_000:
+            if len(self._info) < TOKEN_CACHE_SIZE:
                 self._info[tok] = info
         return info
 
@@ -525,7 +530,8 @@ class FeedbackVader(Vader):
                 norm = cache.get(tok)
                 if norm is None:
                     norm = _strip_token(tok)
-                    cache[tok] = norm
+                    if len(cache) < TOKEN_CACHE_SIZE:
+                        cache[tok] = norm
                 words.append(norm)
                 bounds.append(tok[-1] in _CLAUSE_END)
             elif tok in _CLAUSE_END and bounds:
