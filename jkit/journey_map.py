@@ -276,13 +276,15 @@ def _subset(data: JourneyData, *, customers: pd.Index | None = None, start=None,
     )
 
 
-def _score_feedback(data: JourneyData, scored: pd.DataFrame | None, rules: str) -> pd.DataFrame:
+def _score_feedback(data: JourneyData, scored: pd.DataFrame | None, rules: str, engine: str | None = None) -> pd.DataFrame:
     """Feedback with ``compound``, ``label`` and a ``stage`` (see :func:`feedback_stages`)."""
     fb = data.feedback
     if scored is None:
         from jkit.sentiment import score_sentiment
 
-        scores = score_sentiment(fb, rules=rules, progress=False) if len(fb) else pd.DataFrame(
+        # sentiment has no DuckDB engine: only Spark changes where it runs
+        where = "spark" if engine == "spark" else None
+        scores = score_sentiment(fb, rules=rules, progress=False, engine=where) if len(fb) else pd.DataFrame(
             {"compound": pd.Series(dtype=float), "label": pd.Series(dtype="string")}
         )
         scores = scores[["compound", "label"]]
@@ -299,7 +301,7 @@ def _score_feedback(data: JourneyData, scored: pd.DataFrame | None, rules: str) 
     return out
 
 
-def _reach(data: JourneyData, window: str) -> pd.DataFrame:
+def _reach(data: JourneyData, window: str, engine: str | None = None) -> pd.DataFrame:
     from jkit.funnels import stage_funnel
 
     names = data.stages.names
@@ -307,7 +309,7 @@ def _reach(data: JourneyData, window: str) -> pd.DataFrame:
         table = pd.DataFrame({"step_name": names, "customers": 0, "conversion_from_previous": np.nan,
                               "conversion_from_previous_low": np.nan, "conversion_from_previous_high": np.nan})
     else:
-        table = stage_funnel(data, window=window)
+        table = stage_funnel(data, window=window, engine=engine)
     out = pd.DataFrame(
         {
             "stage": table["step_name"].astype(str).to_numpy(),
@@ -381,6 +383,7 @@ def journey_map(
     rules: str = "feedback",
     confidence: float = 0.95,
     title: str | None = None,
+    engine: str | None = None,
 ) -> JourneyMap:
     """Build the journey map of a study.
 
@@ -405,6 +408,8 @@ def journey_map(
         Level of the intervals.
     title : str, optional
         Figure title.
+    engine : {"pandas", "duckdb", "spark"}, optional
+        Engine of the funnel and the sentiment scoring (see :mod:`jkit.spark`); the map is the same.
 
     Returns
     -------
@@ -419,9 +424,9 @@ def journey_map(
         if not isinstance(value, int | np.integer) or value < 1:
             raise ParameterError(f"{name}={value!r} should be a positive whole number")
     names = data.stages.names
-    scored_fb = _score_feedback(data, scored, rules)
+    scored_fb = _score_feedback(data, scored, rules, engine)
     unplaced = int(scored_fb["stage"].isna().sum())
-    reach = _reach(data, window)
+    reach = _reach(data, window, engine)
     actions, touchpoints = _actions_and_touchpoints(data, top_n)
     emotion = _emotion(scored_fb, names, confidence)
     pains = _stage_pain_points(scored_fb, names, top_n, min_count)
@@ -482,7 +487,8 @@ def journey_maps_by_persona(
     if scored is None and len(data.feedback):
         from jkit.sentiment import score_sentiment
 
-        s = score_sentiment(data.feedback, rules=kwargs.get("rules", "feedback"), progress=False)
+        s = score_sentiment(data.feedback, rules=kwargs.get("rules", "feedback"), progress=False,
+                            engine="spark" if kwargs.get("engine") == "spark" else None)
         scored = pd.DataFrame({"feedback_id": data.feedback["feedback_id"], "compound": s["compound"],
                                "label": s["label"]})
     maps = {}
@@ -536,8 +542,8 @@ def compare_periods(
         first, second = _subset(data, end=cut_ts), _subset(data, start=cut_ts)
     else:
         cut_ts, first, second = None, data, later
-    scored_a = _score_feedback(first, scored, kwargs.get("rules", "feedback"))
-    scored_b = _score_feedback(second, scored, kwargs.get("rules", "feedback"))
+    scored_a = _score_feedback(first, scored, kwargs.get("rules", "feedback"), kwargs.get("engine"))
+    scored_b = _score_feedback(second, scored, kwargs.get("rules", "feedback"), kwargs.get("engine"))
     ids_a = scored_a[["feedback_id", "compound", "label"]]
     ids_b = scored_b[["feedback_id", "compound", "label"]]
     before = journey_map(first, scored=ids_a, confidence=confidence, title="Before", **kwargs)

@@ -232,3 +232,14 @@ def test_spark_feedback_is_scored_lazily_on_the_executors(spark, small_sample):
     assert got["label"].tolist() == expected["label"].astype(object).tolist()
     with pytest.raises(ParameterError, match="engine='pandas' cannot read Spark DataFrames"):
         score_sentiment(to_spark(feedback, spark), engine="pandas")
+
+
+def test_journey_map_on_spark_equals_pandas(spark, small_sample):
+    """The journey map composes the funnel and sentiment: engine='spark' gives the same map."""
+    from jkit.journey_map import journey_map
+
+    local = journey_map(small_sample)
+    on_spark = journey_map(small_sample, engine="spark")
+    pd.testing.assert_frame_equal(local.reach, on_spark.reach)
+    pd.testing.assert_frame_equal(local.emotion, on_spark.emotion)
+    pd.testing.assert_frame_equal(local.pain_points, on_spark.pain_points)
