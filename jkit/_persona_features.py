@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -114,9 +114,39 @@ def customer_features(
         return spark_customer_features(data, profile_cols=profile_cols, behaviour=behaviour, feelings=feelings,
                                        sentiment=sentiment, purchase_events=purchase_events, as_of=as_of,
                                        no_events=no_events, customer_col=customer_col)
+    return assemble_features(
+        data.customers, data.events, data.feedback, data.stages,
+        behaviour_of=_behaviour if behaviour else None,
+        feelings_of=_feelings if feelings else None,
+        profile_cols=profile_cols, sentiment=sentiment, purchase_events=purchase_events, as_of=as_of,
+        no_events=no_events, customer_col=customer_col,
+    )
+
+
+def assemble_features(
+    customers: pd.DataFrame,
+    events,
+    feedback,
+    stages,
+    *,
+    behaviour_of: Callable | None,
+    feelings_of: Callable | None,
+    profile_cols: Sequence[str] | None,
+    sentiment,
+    purchase_events: Sequence[str],
+    as_of,
+    no_events: str,
+    customer_col: str,
+) -> pd.DataFrame:
+    """The feature table from its parts; each engine supplies how behaviour and feelings are aggregated.
+
+    ``behaviour_of(events, stages, purchase_events, as_of, customer_col)`` and
+    ``feelings_of(feedback, sentiment, customer_col)`` return frames indexed by customer id (or
+    None for no feelings). The profile columns, the handling of customers without events and the
+    column order are the same for every engine.
+    """
     if no_events not in _NO_EVENTS:
         raise ParameterError(f"no_events={no_events!r} should be one of {', '.join(map(repr, _NO_EVENTS))}")
-    customers = data.customers
     if customer_col not in customers.columns:
         raise DataValidationError(
             f"customers: no column {customer_col!r}; found {', '.join(map(repr, customers.columns))}"
@@ -128,12 +158,11 @@ def customer_features(
             out[col] = pd.to_numeric(out[col]).astype("float64")
     ids = out[customer_col]
 
-    if behaviour:
-        events = data.events
+    if behaviour_of is not None:
         for col in (customer_col, "timestamp", "event", "touchpoint"):
             if col not in events.columns:
                 raise DataValidationError(f"events: no column {col!r}; found {', '.join(map(repr, events.columns))}")
-        beh = _behaviour(events, data.stages, list(purchase_events), as_of, customer_col)
+        beh = behaviour_of(events, stages, list(purchase_events), as_of, customer_col)
         out = out.merge(beh, how="left", left_on=customer_col, right_index=True)
         silent = out["n_events"].isna()
         for col in ("n_events", "frequency", "monetary", "stage_reached"):
@@ -150,11 +179,11 @@ def customer_features(
             warnings.warn(
                 f"{n_silent} of {len(silent)} customers have no events (first: {first}); {what}",
                 JkitWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
 
-    if feelings:
-        feel = _feelings(data.feedback, sentiment, customer_col)
+    if feelings_of is not None:
+        feel = feelings_of(feedback, sentiment, customer_col)
         if feel is not None:
             out = out.merge(feel, how="left", left_on=customer_col, right_index=True)
             out["n_feedback"] = out["n_feedback"].fillna(0)

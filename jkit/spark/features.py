@@ -13,7 +13,6 @@ equal up to rounding (about 1e-12 relative).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -25,9 +24,9 @@ from jkit._persona_features import (
     PURCHASE_EVENTS,
     TOUCHPOINT_PREFIX,
     _column_name,
-    _profile_columns,
+    assemble_features,
 )
-from jkit.errors import DataValidationError, JkitWarning, ParameterError
+from jkit.errors import ParameterError
 from jkit.spark import is_spark_frame, spark_of, to_spark
 from jkit.spark._util import executor_errors, micros_expr
 
@@ -93,48 +92,14 @@ def customer_features(
     pandas_input = not is_spark_frame(data.events)
     spark = spark or spark_of(None if pandas_input else data.events)
     customers = data.customers if isinstance(data.customers, pd.DataFrame) else _pandas(data.customers)
-    if customer_col not in customers.columns:
-        raise DataValidationError(
-            f"customers: no column {customer_col!r}; found {', '.join(map(repr, customers.columns))}"
-        )
-    profile = _profile_columns(customers, profile_cols, customer_col)
-    out = customers[[customer_col, *profile]].copy().reset_index(drop=True)
-    for col in profile:
-        if pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
-            out[col] = pd.to_numeric(out[col]).astype("float64")
-    ids = out[customer_col]
-
-    if behaviour:
-        events = to_spark(data.events, spark) if pandas_input else data.events
-        for col in (customer_col, "timestamp", "event", "touchpoint"):
-            if col not in events.columns:
-                raise DataValidationError(f"events: no column {col!r}; found {', '.join(map(repr, events.columns))}")
-        beh = _behaviour(events, data.stages, list(purchase_events), as_of, customer_col)
-        out = out.merge(beh, how="left", left_on=customer_col, right_index=True)
-        silent = out["n_events"].isna()
-        for col in ("n_events", "frequency", "monetary", "stage_reached"):
-            out[col] = out[col].fillna(0)
-        n_silent = int(silent.sum())
-        if n_silent:
-            if no_events == "drop":
-                out = out[~silent].reset_index(drop=True)
-                what = "set aside (no_events='drop')"
-            else:
-                what = ("kept with zero events, purchases and revenue, stage 0 and missing recency "
-                        "and touchpoint mix (no_events='drop' sets them aside)")
-            first = ", ".join(map(str, ids[silent].head(3)))
-            warnings.warn(
-                f"{n_silent} of {len(silent)} customers have no events (first: {first}); {what}",
-                JkitWarning,
-                stacklevel=2,
-            )
-
-    if feelings:
-        feel = _feelings(data.feedback, sentiment, customer_col, spark)
-        if feel is not None:
-            out = out.merge(feel, how="left", left_on=customer_col, right_index=True)
-            out["n_feedback"] = out["n_feedback"].fillna(0)
-    return out.reset_index(drop=True)
+    events = to_spark(data.events, spark) if pandas_input and behaviour else data.events
+    return assemble_features(
+        customers, events, data.feedback, data.stages,
+        behaviour_of=_behaviour if behaviour else None,
+        feelings_of=(lambda fb, sent, col: _feelings(fb, sent, col, spark)) if feelings else None,
+        profile_cols=profile_cols, sentiment=sentiment, purchase_events=purchase_events, as_of=as_of,
+        no_events=no_events, customer_col=customer_col,
+    )
 
 
 def _behaviour(events, stages, purchase_events: list[str], as_of, customer_col: str) -> pd.DataFrame:
