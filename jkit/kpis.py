@@ -550,6 +550,23 @@ _DEFINITIONS = {
 }
 
 
+def kpi_rows(table: pd.DataFrame, cols: Sequence[str], kpi: str, value: str, n: str, count: str | None = None,
+             **fmt: Any) -> pd.DataFrame:
+    """One KPI's result table as rows of :func:`kpi_table` (group columns, kpi, value, low, high, count, n…)."""
+    unit, definition = _DEFINITIONS[kpi]
+    groups = [c for c in table.columns if c in [*cols, "period"]]
+    part = table[groups].copy()
+    part["kpi"] = kpi
+    part["value"] = table[value].to_numpy(dtype=float)
+    part["low"] = table[f"{value}_low"].to_numpy(dtype=float)
+    part["high"] = table[f"{value}_high"].to_numpy(dtype=float)
+    part["count"] = pd.array(table[count].to_numpy() if count else [pd.NA] * len(table), dtype="Int64")
+    part["n"] = table[n].to_numpy(dtype=np.int64)
+    part["unit"] = unit
+    part["definition"] = definition.format(**fmt) if fmt else definition
+    return part
+
+
 def kpi_table(
     data,
     by: str | Sequence[str] | None = None,
@@ -643,18 +660,7 @@ def kpi_table(
     pieces: list[pd.DataFrame] = []
 
     def add(table: pd.DataFrame, kpi: str, value: str, n: str, count: str | None = None, **fmt: Any) -> None:
-        unit, definition = _DEFINITIONS[kpi]
-        groups = [c for c in table.columns if c in [*cols, "period"]]
-        part = table[groups].copy()
-        part["kpi"] = kpi
-        part["value"] = table[value].to_numpy(dtype=float)
-        part["low"] = table[f"{value}_low"].to_numpy(dtype=float)
-        part["high"] = table[f"{value}_high"].to_numpy(dtype=float)
-        part["count"] = pd.array(table[count].to_numpy() if count else [pd.NA] * len(table), dtype="Int64")
-        part["n"] = table[n].to_numpy(dtype=np.int64)
-        part["unit"] = unit
-        part["definition"] = definition.format(**fmt) if fmt else definition
-        pieces.append(part)
+        pieces.append(kpi_rows(table, cols, kpi, value, n, count, **fmt))
 
     by_stage = "stage" in cols
     if ev_ok and by_stage and period is None:

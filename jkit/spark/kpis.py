@@ -416,20 +416,8 @@ def kpi_table(
     pieces: list[pd.DataFrame] = []
 
     def add(table: pd.DataFrame | None, kpi: str, value: str, n: str, count: str | None = None, **fmt: Any) -> None:
-        if table is None:
-            return
-        unit, definition = _k._DEFINITIONS[kpi]
-        present = [c for c in table.columns if c in [*cols, "period"]]
-        part = table[present].copy()
-        part["kpi"] = kpi
-        part["value"] = table[value].to_numpy(dtype=float)
-        part["low"] = table[f"{value}_low"].to_numpy(dtype=float)
-        part["high"] = table[f"{value}_high"].to_numpy(dtype=float)
-        part["count"] = pd.array(table[count].to_numpy() if count else [pd.NA] * len(table), dtype="Int64")
-        part["n"] = table[n].to_numpy(dtype=np.int64)
-        part["unit"] = unit
-        part["definition"] = definition.format(**fmt) if fmt else definition
-        pieces.append(part)
+        if table is not None:
+            pieces.append(_k.kpi_rows(table, cols, kpi, value, n, count, **fmt))
 
     if ev_ok:
         for col in ("customer_id", "event", "timestamp"):
