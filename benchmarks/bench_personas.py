@@ -6,8 +6,8 @@
 The customer feature table is generated in memory with four planted personas (the shape
 ``jkit.personas.customer_features`` returns: age, income, six touchpoint shares, three
 categorical profile columns and outcome columns), so the figure is the segmentation itself:
-``PersonaModel(n_personas="auto").fit`` (choice of the number of personas on a 50,000-row sample,
-mini-batch k-means on all rows, 20 bootstrap refits for stability, profiles) and ``assign`` of
+``PersonaModel(n_personas="auto").fit`` (choice of the number of personas on a 20,000-row sample,
+parallel analysis for the components, mini-batch k-means on all rows, 20 bootstrap refits for stability, profiles) and ``assign`` of
 every customer. Peak memory is the process's maximum resident set size.
 """
 

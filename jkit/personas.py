@@ -9,10 +9,12 @@ Three steps::
 :class:`PersonaModel` is a scikit-learn-style estimator. Its preprocessing is explicit (see the
 class docstring and ``docs/personas.md``): signed ``log1p`` for skewed non-negative columns (money,
 counts), median imputation plus a missing-value indicator per numeric column that has gaps,
-standard scaling, and one-hot encoding of categorical columns with rare levels pooled. Personas
-are k-means clusters (mini-batch k-means above ``max_sample`` rows); their number is chosen by
-silhouette over ``k_range`` when ``n_personas="auto"``; stability is the mean adjusted Rand index
-between the fit and refits on bootstrap resamples.
+standard scaling, and one-hot encoding of categorical columns with rare levels pooled; then the
+principal components that parallel analysis keeps (the rest is each column's own noise). Personas
+are k-means clusters (mini-batch k-means above ``max_sample`` rows); their number is chosen over
+``k_range`` when ``n_personas="auto"`` — by default the largest number whose personas come back
+on fresh data (prediction strength, :mod:`jkit._persona_selection`), or by silhouette;
+stability is the mean adjusted Rand index between the fit and refits on bootstrap resamples.
 
 The study-level views (stage funnel, KPIs from feedback, pain points with quotes, persona cards)
 take the :class:`~jkit.io.JourneyData` and the assignments; RFM segments live in :mod:`jkit.rfm`.
@@ -31,7 +33,7 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import PCA
 from sklearn.impute import MissingIndicator, SimpleImputer
-from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhouette_score
+from sklearn.metrics import adjusted_rand_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
@@ -45,6 +47,7 @@ from jkit._persona_report import (
     persona_kpis,
     persona_pain_points,
 )
+from jkit._persona_selection import CRITERIA, parallel_analysis, select_n_clusters
 from jkit.errors import (
     DataValidationError,
     JkitWarning,
@@ -66,6 +69,7 @@ __all__ = [
     "persona_cards",
     "compare_segments",
     "describe_stability",
+    "parallel_analysis",
     "PROFILE_COLUMNS",
     "PURCHASE_EVENTS",
     "TOUCHPOINT_PREFIX",
@@ -82,7 +86,6 @@ OUTCOME_COLUMNS = (
 #: Version of the file layout written by :meth:`PersonaModel.save`.
 SAVE_FORMAT = 1
 _MISSING = "(missing)"
-_CRITERIA = ("silhouette", "calinski_harabasz")
 _ALGORITHMS = ("auto", "kmeans", "minibatch")
 
 
@@ -148,8 +151,17 @@ class PersonaModel(BaseEstimator):
     min_frequency : float or int, default 0.01
         Category levels rarer than this share (or count, if an int) are pooled into one
         "infrequent" level; levels unseen at fit are assigned to it at predict.
+    n_components : "auto", int or None, default "auto"
+        Principal components of the preprocessed, weighted columns that the clustering runs on.
+        ``"auto"``: those kept by parallel analysis (Horn 1965: components whose variance
+        beats the same columns shuffled independently; one-hot columns of a category shuffle
+        together), at least two. Customers of one persona share several traits at once, so
+        personas live in the leading components, while a 50/50 category (gender, a degree)
+        adds its own direction in which k-means can always cut a tight persona in two;
+        dropping those directions keeps personas whole. None clusters on all columns.
     criterion : {"silhouette", "calinski_harabasz"}, default "silhouette"
-        How ``"auto"`` scores each candidate number of personas (higher is better).
+        How ``"auto"`` scores each candidate number of personas (higher is better), on the
+        ``n_components`` space.
     algorithm : {"auto", "kmeans", "minibatch"}, default "auto"
         ``"auto"``: k-means up to ``max_sample`` rows, mini-batch k-means above.
     n_bootstrap : int, default 20
@@ -192,6 +204,10 @@ class PersonaModel(BaseEstimator):
         The ARI of each refit.
     selection_ : DataFrame
         ``n_personas`` and ``score`` of each candidate (only with ``"auto"``).
+    n_components_ : int
+        Dimensions the clustering runs on (principal components, or all columns).
+    reducer_ : PCA or None
+        The principal components the clustering runs on (None: all columns).
     numeric_cols_, categorical_cols_, log_cols_ : list of str
         Columns that define the personas (constant or empty ones are left out with a warning).
     describe_cols_ : list of str
@@ -221,6 +237,7 @@ class PersonaModel(BaseEstimator):
         id_col: str = "customer_id",
         log_cols: str | Sequence[str] | None = "auto",
         min_frequency: float | int = 0.01,
+        n_components: int | str | None = "auto",
         criterion: str = "silhouette",
         algorithm: str = "auto",
         n_bootstrap: int = 20,
@@ -240,6 +257,7 @@ class PersonaModel(BaseEstimator):
         self.id_col = id_col
         self.log_cols = log_cols
         self.min_frequency = min_frequency
+        self.n_components = n_components
         self.criterion = criterion
         self.algorithm = algorithm
         self.n_bootstrap = n_bootstrap
@@ -265,8 +283,11 @@ class PersonaModel(BaseEstimator):
                 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in kr)
                 or not 2 <= kr[0] <= kr[1]):
             raise ParameterError(f"k_range={kr!r} should be two whole numbers (low, high) with 2 <= low <= high")
-        if self.criterion not in _CRITERIA:
-            raise ParameterError(f"criterion={self.criterion!r} should be one of {', '.join(map(repr, _CRITERIA))}")
+        if self.criterion not in CRITERIA:
+            raise ParameterError(f"criterion={self.criterion!r} should be one of {', '.join(map(repr, CRITERIA))}")
+        nc = self.n_components
+        if nc not in ("auto", None) and (isinstance(nc, (str, bool)) or not isinstance(nc, (int, np.integer)) or nc < 1):
+            raise ParameterError(f"n_components={nc!r} should be 'auto', None or a whole number >= 1")
         if self.algorithm not in _ALGORITHMS:
             raise ParameterError(f"algorithm={self.algorithm!r} should be one of {', '.join(map(repr, _ALGORITHMS))}")
         whole("n_bootstrap", self.n_bootstrap, 0)
@@ -476,6 +497,7 @@ class PersonaModel(BaseEstimator):
             given = dict(self.weights)
         else:
             raise ParameterError(f"weights={self.weights!r} should be 'auto', None or a dict of column weights")
+        self._owners = np.asarray(owners, dtype=object)
         weights = np.array([given.get(o, 1.0) for o in owners], dtype=np.float32)
         n_out = len(pre.get_feature_names_out())
         if len(weights) != n_out:  # should not happen; fail loudly rather than weigh the wrong columns
@@ -569,6 +591,10 @@ class PersonaModel(BaseEstimator):
         X *= self._weights
 
         sample = np.sort(rng.choice(n, size=self.max_sample, replace=False)) if n > self.max_sample else np.arange(n)
+        self.reducer_ = self._fit_reducer(X[sample], seed)
+        if self.reducer_ is not None:
+            X = np.ascontiguousarray(self.reducer_.transform(X), dtype=np.float32)
+        self.n_components_ = X.shape[1]
         Xs = X[sample]
         distinct = len(np.unique(Xs, axis=0))
         where = "" if len(sample) == n else f" in a sample of {len(sample):,}"
@@ -627,28 +653,33 @@ class PersonaModel(BaseEstimator):
             )
         return self
 
+    def _fit_reducer(self, Xs: np.ndarray, seed) -> PCA | None:
+        """The PCA the clustering runs on, or None to use every preprocessed column."""
+        n_cols = Xs.shape[1]
+        if self.n_components is None:
+            return None
+        if self.n_components == "auto":
+            kept = max(parallel_analysis(Xs, self._owners, random_state=seed()), 2)
+        else:
+            kept = int(self.n_components)
+            if kept > n_cols:
+                raise ParameterError(
+                    f"n_components={kept} should be <= the {n_cols} columns after preprocessing "
+                    "(numeric columns, missing-value flags and one-hot category levels)"
+                )
+        if kept >= n_cols or kept >= len(Xs):
+            return None
+        return PCA(n_components=kept, random_state=0).fit(Xs)
+
     def _sample_n_init(self, rows: int) -> int:
         return self.n_init if rows <= 10_000 else min(self.n_init, 3)
 
     def _select_k(self, Xs: np.ndarray, ks, seed) -> tuple[int, pd.DataFrame]:
-        rows = []
-        m = len(Xs)
-        sil_n = min(m, self.silhouette_sample)
-        for k in ks:
-            labels = KMeans(n_clusters=k, n_init=self._sample_n_init(m), random_state=seed()).fit_predict(Xs)
-            if len(np.unique(labels)) < 2:
-                score = np.nan
-            elif self.criterion == "silhouette":
-                score = float(silhouette_score(Xs, labels, sample_size=sil_n if sil_n < m else None,
-                                               random_state=seed()))
-            else:
-                score = float(calinski_harabasz_score(Xs, labels))
-            rows.append({"n_personas": k, "score": score})
-        table = pd.DataFrame(rows)
+        k, table = select_n_clusters(Xs, ks, criterion=self.criterion, n_init=self._sample_n_init(len(Xs)),
+                                     silhouette_sample=self.silhouette_sample, seed=seed)
         if table["score"].isna().all():
             raise DataValidationError("features: no candidate number of personas gave two or more groups")
-        best = int(table.loc[table["score"].idxmax(), "n_personas"])
-        return best, table
+        return k, table
 
     def _stability(self, X: np.ndarray, sample: np.ndarray, k: int, seed) -> None:
         n = len(X)
@@ -679,7 +710,8 @@ class PersonaModel(BaseEstimator):
             raise NotFittedError("this PersonaModel is not fitted yet; call fit(features) first")
 
     def transform(self, features: pd.DataFrame) -> np.ndarray:
-        """The preprocessed feature matrix the clustering sees (float32, one row per customer)."""
+        """The matrix the clustering sees (float32, one row per customer): preprocessed, weighted
+        columns, projected on ``reducer_``'s principal components when there is one."""
         self._check_fitted()
         features = self._check_frame(features)
         missing = [c for c in self.feature_names_in_ if c not in features.columns]
@@ -691,6 +723,9 @@ class PersonaModel(BaseEstimator):
         frame = self._input_frame(features, self.numeric_cols_, self.categorical_cols_)
         X = np.ascontiguousarray(self.preprocessor_.transform(frame), dtype=np.float32)
         X *= self._weights
+        reducer = getattr(self, "reducer_", None)  # models saved before n_components have none
+        if reducer is not None:
+            X = np.ascontiguousarray(reducer.transform(X), dtype=np.float32)
         return X
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:

@@ -21,6 +21,7 @@ from jkit.personas import (
     compare_segments,
     customer_features,
     describe_stability,
+    parallel_analysis,
     persona_cards,
     persona_funnel,
     persona_kpis,
@@ -248,6 +249,40 @@ def test_auto_chooses_among_the_range_and_records_scores(planted):
     assert list(model.selection_["n_personas"]) == [2, 3, 4, 5]
     assert model.n_personas_ == int(model.selection_.loc[model.selection_["score"].idxmax(), "n_personas"])
     assert np.isnan(model.stability_)
+
+
+def test_parallel_analysis_keeps_the_components_of_related_columns():
+    rng = np.random.default_rng(0)
+    n = 2_000
+    noise = rng.standard_normal((n, 6))
+    assert parallel_analysis(noise, random_state=0) == 0
+    # three hidden factors, each behind three columns: three components
+    factors = rng.standard_normal((n, 3))
+    related = np.repeat(factors, 3, axis=1) + 0.5 * rng.standard_normal((n, 9))
+    assert parallel_analysis(related, random_state=0) == 3
+    # a one-hot category's columns are tied to each other by construction, not by the data:
+    # shuffled as one group they add no component; shuffled one by one they would
+    level = rng.integers(0, 2, n)
+    onehot = np.column_stack([level == 0, level == 1, 0.5 * rng.standard_normal(n)]).astype(float)
+    assert parallel_analysis(onehot, groups=np.array(["cat", "cat", "x"]), random_state=0) == 0
+    assert parallel_analysis(onehot, random_state=0) >= 1
+    with pytest.raises(ValueError, match="groups has"):
+        parallel_analysis(noise, groups=np.arange(3))
+
+
+def test_components_the_clustering_runs_on(planted):
+    _, features, truth, model = planted
+    # default: the components parallel analysis keeps (at least two), fewer than the columns
+    assert model.reducer_ is not None and 2 <= model.n_components_ < len(model.preprocessor_.get_feature_names_out())
+    assert model.transform(features).shape == (len(features), model.n_components_)
+    three = PersonaModel(n_personas=4, n_components=3, n_bootstrap=0).fit(features)
+    assert three.n_components_ == 3 and adjusted_rand_score(truth, three.labels_) >= 0.8
+    full = PersonaModel(n_personas=4, n_components=None, n_bootstrap=0).fit(features)
+    assert full.reducer_ is None and full.n_components_ == len(full.preprocessor_.get_feature_names_out())
+    with pytest.raises(ParameterError, match=r"n_components=500 should be <= the \d+ columns after preprocessing"):
+        PersonaModel(n_personas=4, n_components=500).fit(features)
+    with pytest.raises(ParameterError, match="n_components=0 should be 'auto', None or a whole number >= 1"):
+        PersonaModel(n_components=0).fit(features)
 
 
 def test_same_seed_same_personas_and_largest_first(planted):
@@ -478,8 +513,10 @@ def test_sample_planted_personas_recovered(small_sample_dir, small_sample):
     truth = pd.read_csv(small_sample_dir / "personas_truth.csv", dtype=str)
     planted = json.loads((small_sample_dir / "truth.json").read_text())["personas"]
     features = customer_features(small_sample)
-    # defaults throughout: profile and touchpoint mix define the personas, outcomes describe them
-    model = PersonaModel(n_personas=len(planted), random_state=0, n_bootstrap=5).fit(features)
+    # defaults throughout: profile and touchpoint mix define the personas, outcomes describe them,
+    # and "auto" chooses how many
+    model = PersonaModel(random_state=0, n_bootstrap=5).fit(features)
+    assert model.n_personas_ == len(planted), model.selection_
     labels = features[["customer_id"]].merge(truth, on="customer_id", how="left")["persona"]
     assert adjusted_rand_score(labels, model.labels_) >= 0.8
     assert model.stability_ >= 0.9
@@ -508,8 +545,9 @@ def test_outcomes_describe_but_do_not_define_personas_and_weights(planted):
     tps = [c for c in model.numeric_cols_ if c.startswith("tp_")]
     assert model.column_weights_[tps[0]] == pytest.approx(1 / np.sqrt(len(tps))) and model.column_weights_["age"] == 1
     # the weights are applied: doubling age's weight doubles its spread in the model's space
-    base = PersonaModel(n_personas=4, numeric_cols=["age", "income"], weights=None, n_bootstrap=0).fit(features)
-    heavy = PersonaModel(n_personas=4, numeric_cols=["age", "income"], weights={"age": 2.0}, n_bootstrap=0).fit(features)
+    kwargs = {"n_personas": 4, "numeric_cols": ["age", "income"], "n_components": None, "n_bootstrap": 0}
+    base = PersonaModel(weights=None, **kwargs).fit(features)
+    heavy = PersonaModel(weights={"age": 2.0}, **kwargs).fit(features)
     assert heavy.transform(features)[:, 1].std() == pytest.approx(2 * base.transform(features)[:, 1].std(), rel=1e-4)
     with pytest.raises(ParameterError, match="weights: 'shoe' is not a feature column"):
         PersonaModel(n_personas=2, numeric_cols=["age"], weights={"shoe": 2}).fit(features)
