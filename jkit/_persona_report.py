@@ -55,42 +55,54 @@ def persona_funnel(
     data,
     assignments: pd.DataFrame,
     *,
+    window: str | pd.Timedelta = "90D",
+    engine: str | None = None,
     customer_col: str = "customer_id",
     persona_col: str = "persona",
 ) -> pd.DataFrame:
-    """Reach of each journey stage by persona.
+    """The stage funnel of each persona: :func:`jkit.funnels.stage_funnel` by persona.
 
-    A customer reaches a stage when their furthest stage (the latest stage of ``data.stages``
-    any of their events signals) is that stage or a later one, so reach never rises along the
-    journey.
+    The same reach the journey map shows (ordered stages, each within ``window`` of entering the
+    first), split by persona, so a persona's funnel and the journey map never disagree.
+    Customers of a persona with no first-stage event count in its size but reach no stage;
+    events of customers not in ``assignments`` are left out.
 
     Returns
     -------
     DataFrame
-        ``persona``, ``persona_name``, ``stage``, ``stage_index`` (1-based), ``customers`` (of the
-        persona), ``reached``, ``reach`` (``reached / customers``), ``reach_low``/``reach_high``
-        (95% Wilson interval) and ``step_conversion`` (reach relative to the previous stage).
+        One row per persona and stage: ``persona``, ``persona_name``, ``stage``, ``stage_index``
+        (1-based), ``customers`` (of the persona), ``reached``, ``reach`` (``reached / customers``),
+        ``reach_low``/``reach_high`` (95% Wilson interval), ``step_conversion`` (reached relative
+        to the previous stage; the first stage relative to the persona's size) and
+        ``median_time_from_previous`` (Timedelta).
     """
+    from jkit.funnels import stage_funnel
+
     a = _check_assignments(assignments, customer_col, persona_col)
-    position = {e: i + 1 for i, s in enumerate(data.stages.stages) for e in s.events}
-    ev = data.events
-    furthest = ev["event"].map(position).astype("float64").groupby(ev[customer_col].to_numpy()).max()
-    a["stage_reached"] = a[customer_col].map(furthest).fillna(0).to_numpy()
     names = _names(a, persona_col)
+    sizes = a.groupby(persona_col, sort=True).size()
+    stages = list(data.stages.names)
+    tag = "__jkit_persona__"  # never clashes with a customers column
+    attrs = pd.DataFrame({customer_col: a[customer_col].to_numpy(), tag: a[persona_col].to_numpy()})
+    table = stage_funnel(data, by=tag, attributes=attrs, window=window, engine=engine, customer_col=customer_col)
+    table = table[table[tag].notna()]
+    got = {(p, int(step)): (int(n), t) for p, step, n, t in
+           zip(table[tag], table["step"], table["customers"], table["median_time_from_previous"], strict=True)}
     rows = []
-    for p, grp in a.groupby(persona_col, sort=True):
-        n = len(grp)
+    for p, n in sizes.items():
         prev = n
-        for i, stage in enumerate(data.stages.names, start=1):
-            reached = int((grp["stage_reached"] >= i).sum())
+        for i, stage in enumerate(stages, start=1):
+            reached, median = got.get((p, i), (0, pd.NaT))
             rows.append({"persona": p, "persona_name": names[p], "stage": stage, "stage_index": i, "customers": n,
-                         "reached": reached, "step_conversion": reached / prev if prev else np.nan})
+                         "reached": reached, "step_conversion": reached / prev if prev else np.nan,
+                         "median_time_from_previous": median if i > 1 else pd.NaT})
             prev = reached
     out = pd.DataFrame(rows)
     out["reach"] = out["reached"] / out["customers"]
     out["reach_low"], out["reach_high"] = wilson_interval(out["reached"], out["customers"])
+    out["median_time_from_previous"] = pd.to_timedelta(out["median_time_from_previous"])
     return out[["persona", "persona_name", "stage", "stage_index", "customers", "reached", "reach",
-                "reach_low", "reach_high", "step_conversion"]]
+                "reach_low", "reach_high", "step_conversion", "median_time_from_previous"]]
 
 
 def persona_kpis(
