@@ -18,6 +18,7 @@ from jkit.stats import wilson_interval
 
 __all__ = [
     "persona_funnel",
+    "persona_shares",
     "persona_kpis",
     "persona_pain_points",
     "persona_cards",
@@ -103,6 +104,77 @@ def persona_funnel(
     out["median_time_from_previous"] = pd.to_timedelta(out["median_time_from_previous"])
     return out[["persona", "persona_name", "stage", "stage_index", "customers", "reached", "reach",
                 "reach_low", "reach_high", "step_conversion", "median_time_from_previous"]]
+
+
+def persona_shares(
+    data,
+    assignments: pd.DataFrame,
+    *,
+    period: str = "M",
+    date: str = "signup_date",
+    customer_col: str = "customer_id",
+    persona_col: str = "persona",
+) -> pd.DataFrame:
+    """Persona shares over time: of the customers of each period, the share in each persona.
+
+    With a saved model (:meth:`~jkit.personas.PersonaModel.save`, then ``load(...).assign``) every
+    nightly run assigns customers to the same personas, so these shares are comparable from run
+    to run and show whether the mix of customers drifts.
+
+    Parameters
+    ----------
+    data : JourneyData
+    assignments : DataFrame
+        ``customer_id``, ``persona`` (and ``persona_name``) from ``model.assign(features)``.
+    period : str, default "M"
+        A pandas period alias: ``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"Y"``.
+    date : str, default "signup_date"
+        A date column of ``data.customers`` that places each customer in a period, or
+        ``"first_event"`` (the customer's first event; customers without events are counted
+        in ``unplaced``).
+
+    Returns
+    -------
+    DataFrame
+        One row per period and persona (every persona in every period): ``period`` (start
+        timestamp), ``persona``, ``persona_name``, ``customers`` (of the persona in the period),
+        ``period_customers``, ``share`` and ``share_low``/``share_high`` (95% Wilson interval).
+        ``attrs["unplaced"]`` counts assigned customers without a date.
+    """
+    a = _check_assignments(assignments, customer_col, persona_col)
+    names = _names(a, persona_col)
+    try:
+        pd.Period("2024-01-01", freq=period)
+    except (ValueError, TypeError):
+        raise ParameterError(f"period={period!r} should be a pandas period alias such as 'D', 'W', 'M', 'Q' or 'Y'") from None
+    if date == "first_event":
+        ev = data.events
+        when = pd.to_datetime(ev["timestamp"]).groupby(ev[customer_col].to_numpy()).min()
+    else:
+        if date not in data.customers.columns:
+            raise DataValidationError(
+                f"customers: no column {date!r} for date; found {', '.join(map(repr, data.customers.columns))} "
+                "(or pass date='first_event')"
+            )
+        col = data.customers[date]
+        if not pd.api.types.is_datetime64_any_dtype(col):
+            raise DataValidationError(f"customers: column {date!r} is {col.dtype}, not a date; pass a date column")
+        when = pd.Series(col.to_numpy(), index=data.customers[customer_col].to_numpy())
+        when = when[~when.index.duplicated()]
+    stamp = pd.to_datetime(a[customer_col].map(when))
+    if stamp.dt.tz is not None:
+        stamp = stamp.dt.tz_convert("UTC").dt.tz_localize(None)
+    placed = stamp.notna().to_numpy()
+    a = a[placed].assign(period=stamp[placed].dt.to_period(period).dt.start_time.to_numpy())
+    grid = pd.MultiIndex.from_product([sorted(a["period"].unique()), sorted(names.index)], names=["period", "persona"])
+    counts = a.groupby(["period", persona_col]).size().rename_axis(["period", "persona"])
+    out = counts.reindex(grid, fill_value=0).rename("customers").reset_index()
+    out["persona_name"] = out["persona"].map(names).astype("string")
+    out["period_customers"] = out.groupby("period")["customers"].transform("sum")
+    out["share"] = out["customers"] / out["period_customers"]
+    out["share_low"], out["share_high"] = wilson_interval(out["customers"], out["period_customers"])
+    out.attrs["unplaced"] = int((~placed).sum())
+    return out[["period", "persona", "persona_name", "customers", "period_customers", "share", "share_low", "share_high"]]
 
 
 def persona_kpis(

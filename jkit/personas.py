@@ -46,6 +46,7 @@ from jkit._persona_report import (
     persona_funnel,
     persona_kpis,
     persona_pain_points,
+    persona_shares,
 )
 from jkit._persona_selection import CRITERIA, parallel_analysis, select_n_clusters
 from jkit.errors import (
@@ -66,6 +67,7 @@ __all__ = [
     "persona_funnel",
     "persona_kpis",
     "persona_pain_points",
+    "persona_shares",
     "persona_cards",
     "compare_segments",
     "describe_stability",

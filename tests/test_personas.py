@@ -27,6 +27,7 @@ from jkit.personas import (
     persona_funnel,
     persona_kpis,
     persona_pain_points,
+    persona_shares,
     persona_traits,
 )
 
@@ -493,7 +494,13 @@ def test_describe_stability():
 def test_compare_segments_and_plots(planted):
     import matplotlib.pyplot as plt
 
-    from jkit.plotting import plot_persona_funnel, plot_persona_projection, plot_segment_crosstab, plot_trait_heatmap
+    from jkit.plotting import (
+        plot_persona_funnel,
+        plot_persona_projection,
+        plot_persona_shares,
+        plot_segment_crosstab,
+        plot_trait_heatmap,
+    )
     from jkit.rfm import rfm_segments
 
     data, features, _, model = planted
@@ -512,6 +519,11 @@ def test_compare_segments_and_plots(planted):
     assert plot_segment_crosstab(table, ax=axes[1, 1]) is axes[1, 1]
     assert len(axes[0, 0].get_yticklabels()) == 10
     plt.close(fig)
+    shares = persona_shares(data, assign, period="M")
+    plt.figure()
+    ax = plot_persona_shares(shares)  # on the current axes
+    assert len(ax.get_lines()) == 4 and ax.get_title() == "Persona shares over time"
+    plt.close("all")
 
 
 # --------------------------------------------------------------------------- the sample data's planted truth
@@ -544,6 +556,35 @@ def test_sample_planted_personas_recovered(small_sample_dir, small_sample):
         got = set(row["preferred_touchpoints"].split(", "))
         assert want & got, (key, got, want)
         assert row["name"].startswith(row["age_range"])
+
+
+def test_persona_shares_over_time_by_hand():
+    customers = pd.DataFrame({
+        "customer_id": ["a", "b", "c", "d", "e"],
+        "signup_date": ["2024-01-05", "2024-01-20", "2024-02-01", "2024-02-28", "2024-02-10"],
+    })
+    events = pd.DataFrame({
+        "customer_id": ["a", "b", "c", "d"], "timestamp": ["2024-03-01", "2024-01-21", "2024-02-02", "2024-03-03"],
+        "event": ["product_view"] * 4, "touchpoint": ["web"] * 4,
+    })
+    data = jkit.load(customers=customers, events=events)
+    assign = pd.DataFrame({"customer_id": ["a", "b", "c", "d", "e"], "persona": [0, 1, 0, 0, 2],
+                           "persona_name": ["zero", "one", "zero", "zero", "two"]})
+    by_signup = persona_shares(data, assign, period="M")
+    # January: a (0), b (1); February: c, d (0), e (2); every persona in every month
+    assert list(by_signup["period"].dt.month) == [1, 1, 1, 2, 2, 2]
+    assert list(by_signup["customers"]) == [1, 1, 0, 2, 0, 1]
+    assert list(by_signup["period_customers"]) == [2, 2, 2, 3, 3, 3]
+    assert by_signup["share"].tolist() == pytest.approx([1 / 2, 1 / 2, 0, 2 / 3, 0, 1 / 3])
+    assert (by_signup["share_low"] <= by_signup["share"]).all() and (by_signup["share"] <= by_signup["share_high"]).all()
+    # by first event: b and c in their signup months, a and d in March; e has no event
+    by_event = persona_shares(data, assign, date="first_event")
+    assert by_event.attrs["unplaced"] == 1
+    assert by_event.groupby(by_event["period"].dt.month)["customers"].sum().to_dict() == {1: 1, 2: 1, 3: 2}
+    with pytest.raises(ParameterError, match="period='fortnight' should be a pandas period alias"):
+        persona_shares(data, assign, period="fortnight")
+    with pytest.raises(DataValidationError, match="customers: no column 'joined' for date"):
+        persona_shares(data, assign, date="joined")
 
 
 def test_sample_persona_funnels_match_the_planted_conversion(small_sample_dir, small_sample):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import json
 import os
 import re
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 import jkit.cli
 from jkit.errors import MissingResourceError, ParameterError, ReportError
+from jkit.personas import PersonaModel
 from jkit.reports import layout
 from jkit.reports.config import load_config
 from jkit.reports.index import format_duration, render_index
@@ -544,6 +546,26 @@ def test_data_overview_renders_on_tiny_data(tmp_path, kernel_available):
     with open(next(data.glob("customers.csv"))) as fh:
         assert sum(1 for _ in csv.reader(fh)) - 1 == customers
     assert not leaks(tmp_path / "reports", str(ROOT), str(tmp_path), sys.prefix)
+
+
+@pytest.mark.slow
+def test_personas_report_fits_saves_then_assigns_nightly(tmp_path, kernel_available):
+    """The nightly flow: fit and save the personas once, then later runs load them and assign."""
+    model_path = tmp_path / "models" / "personas.joblib"
+    common = [f"model_path={model_path}", "n_bootstrap=2", "score_feedback=False"]
+    first = run(["04"], notebooks_dir=NOTEBOOKS, reports_dir=tmp_path / "fit", data=SMALL_SAMPLE,
+                parameter_strings=[*common, "model_mode=fit"])
+    assert first.ok, first.summary()
+    assert model_path.is_file()
+    fitted = PersonaModel.load(model_path)
+    later = run(["04"], notebooks_dir=NOTEBOOKS, reports_dir=tmp_path / "nightly", data=SMALL_SAMPLE,
+                parameter_strings=[*common, "model_mode=load"])
+    assert later.ok, later.summary()
+    page = html.unescape(later.reports[0].html.read_text())
+    # the loaded personas, by name, with their shares over time
+    assert all(name in page for name in fitted.names_.values())
+    assert "Persona shares over time" in page
+    assert not leaks(tmp_path / "nightly", str(ROOT), sys.prefix)
 
 
 def test_example_run_config_is_valid_for_the_real_notebooks(tmp_path):

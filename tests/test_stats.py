@@ -25,6 +25,9 @@ def test_wilson_hand_computed():
 def test_wilson_edges_and_zero_trials():
     low, high = wilson_interval([0, 5, 3], [5, 5, 0])
     assert low[0] == 0 and high[1] == 1 and np.isnan(low[2]) and np.isnan(high[2])
+    # exact, not merely close, for any n (n = 3 gave 5.6e-17 by the formula alone)
+    low, high = wilson_interval([0, 3, 0, 7], [3, 3, 7, 7])
+    assert (low[[0, 2]] == 0).all() and (high[[1, 3]] == 1).all()
 
 
 def test_wilson_matches_statsmodels_formula_independently():

@@ -1,4 +1,4 @@
-"""Persona figures: trait heatmap, 2-D projection, sizes, stage reach and personas × RFM segments."""
+"""Persona figures: trait heatmap, 2-D projection, stage reach, shares over time, personas × RFM segments."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ __all__ = [
     "plot_persona_funnel",
     "plot_segment_crosstab",
     "plot_persona_selection",
+    "plot_persona_shares",
 ]
 
 
@@ -147,4 +148,30 @@ def plot_persona_selection(data: pd.DataFrame, *, x: str = "n_personas", y: str 
     ax.set_xlabel("number of personas")
     ax.set_ylabel(y)
     ax.set_title("Choosing the number of personas")
+    return ax
+
+
+def plot_persona_shares(
+    data: pd.DataFrame,
+    *,
+    x: str = "period",
+    y: str = "share",
+    hue: str = "persona_name",
+    ax: Axes | None = None,
+    **kwargs,
+) -> Axes:
+    """Persona shares over time (``persona_shares(data, assignments)``): one line per persona, 95% bands."""
+    ax = ax or plt.gca()
+    for i, (name, grp) in enumerate(data.groupby(hue, sort=True, observed=True)):
+        g = grp.sort_values(x)
+        color = plt.cm.tab10(i % 10)
+        ax.plot(g[x], g[y], marker="o", label=str(name), color=color, **kwargs)
+        if {"share_low", "share_high"} <= set(g.columns) and y == "share":
+            ax.fill_between(g[x], g["share_low"], g["share_high"], color=color, alpha=0.15)
+    ax.set_ylim(0, None)
+    ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_ylabel("share of the period's customers")
+    ax.tick_params(axis="x", labelrotation=30)
+    ax.legend(fontsize=8)
+    ax.set_title("Persona shares over time")
     return ax
