@@ -187,6 +187,28 @@ def test_bad_overrides_name_notebook_parameter_and_what_is_accepted(text, typed,
         validate_overrides("nb", params, typed, text=text)
 
 
+def test_a_count_that_also_accepts_a_word():
+    params = parse_parameters('k: int = "auto"  # clusters, or "auto"; range: 2..; also: auto\n', notebook="nb")
+    k = params["k"]
+    assert (k.type, k.default, k.also, k.nullable) == ("int", "auto", ("auto",), False)
+    assert k.accepts() == "a whole number of at least 2, or 'auto'"
+    assert validate_overrides("nb", params, {}, text={"k": "auto"}) == {"k": "auto"}
+    assert validate_overrides("nb", params, {}, text={"k": " 5 "}) == {"k": 5}
+    assert validate_overrides("nb", params, {"k": "auto"}) == {"k": "auto"}
+    for text, why in (("Auto", "'Auto' is not a whole number"), ("1", "1 is out of range"), ("None", "'None' is not a whole number")):
+        with pytest.raises(ParameterError, match=rf"nb: parameter 'k' \(from command line\): {why}; it accepts a whole number of at least 2, or 'auto'"):
+            validate_overrides("nb", params, {}, text={"k": text})
+
+
+def test_personas_report_takes_auto_or_a_count_and_a_known_model_mode():
+    params = read_parameters(NOTEBOOKS / "04-personas.ipynb")
+    out = validate_overrides("04-personas", params, {}, text={"n_personas": "auto", "model_mode": "load"})
+    assert out == {"n_personas": "auto", "model_mode": "load"}
+    assert validate_overrides("04-personas", params, {}, text={"n_personas": "4"}) == {"n_personas": 4}
+    with pytest.raises(ParameterError, match=r"'refit' is not allowed; it accepts one of 'fit', 'load'"):
+        validate_overrides("04-personas", params, {}, text={"model_mode": "refit"})
+
+
 @settings(max_examples=60, deadline=None)
 @given(low=st.integers(-50, 50), width=st.integers(0, 40), value=st.integers(-120, 120), as_text=st.booleans())
 def test_integer_range_accepts_exactly_the_closed_interval(low, width, value, as_text):

@@ -9,7 +9,8 @@ A parameters cell holds one literal assignment per line, documented by the comme
 The type of a parameter is inferred from its default (``bool``, ``int``, ``float``, ``str``,
 ``list``, ``dict``; a ``None`` default accepts any literal) or read from an annotation
 (``region: str = None``). The comment may declare choices (``one of: a, b, c``) and a closed range
-(``range: LO..HI``, either bound may be left out). Overrides are checked here, before any kernel
+(``range: LO..HI``, either bound may be left out), and words a number also accepts
+(``also: auto``, for ``n_personas: int = "auto"``). Overrides are checked here, before any kernel
 starts: an unknown name, a wrong type or an out-of-range value raises
 :class:`~jkit.errors.ParameterError` naming the notebook, the parameter and what it accepts.
 """
@@ -35,6 +36,7 @@ _TYPES = {bool: "bool", int: "int", float: "float", str: "str", list: "list", di
 _ANNOTATIONS = {"bool", "int", "float", "str", "list", "dict"}
 _CHOICES = re.compile(r"one of:\s*(?P<values>[^;()]+)", re.IGNORECASE)
 _NUM = r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?"
+_ALSO = re.compile(r"\balso:\s*(?P<values>[^;()]+)", re.IGNORECASE)
 _RANGE = re.compile(rf"range:\s*(?P<low>{_NUM})?\s*\.\.\s*(?P<high>{_NUM})?", re.IGNORECASE)
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
@@ -60,6 +62,8 @@ class Parameter:
         The closed range, when the comment says ``range: LO..HI``.
     nullable : bool
         Whether ``None`` is accepted (a ``None`` default or an ``Optional`` annotation).
+    also : tuple of str
+        Words accepted besides the type, when the comment says ``also: …`` (``"auto"`` for a count).
     """
 
     name: str
@@ -70,6 +74,7 @@ class Parameter:
     low: float | None = None
     high: float | None = None
     nullable: bool = False
+    also: tuple[str, ...] = ()
 
     def accepts(self) -> str:
         """What the parameter accepts, in words: ``'a number from 0 to 1'``."""
@@ -91,6 +96,8 @@ class Parameter:
                 words += f" of at least {self.low:g}"
             elif self.high is not None:
                 words += f" of at most {self.high:g}"
+        for word in self.also:
+            words += f", or {word!r}"
         if self.nullable and self.type != "any":
             words += " (or None)"
         return words
@@ -112,6 +119,8 @@ class Parameter:
             if self.nullable:
                 return None
             raise bad("None is not accepted")
+        if isinstance(value, str) and value in self.also:
+            return value
         t = self.type
         if t == "bool":
             if not isinstance(value, bool):
@@ -171,6 +180,8 @@ def coerce_text(text: str, param: Parameter) -> Any:
     stripped = text.strip()
     if param.nullable and stripped in ("None", "null", "~"):
         return None
+    if stripped in param.also:
+        return stripped
     t = param.type
     if t == "str":
         return text
@@ -262,6 +273,13 @@ def _parse_bounds(help_text: str, name: str, notebook: str) -> tuple[float | Non
             "write it as 'range: 0..1' (either bound may be left out)"
         ) from None
     return low, high
+
+
+def _parse_also(help_text: str) -> tuple[str, ...]:
+    m = _ALSO.search(help_text)
+    if not m:
+        return ()
+    return tuple(w for w in (raw.strip().strip("'\"") for raw in m.group("values").split(",")) if w)
 
 
 def _parse_choices(help_text: str, type_: str) -> tuple | None:
@@ -363,6 +381,7 @@ def parse_parameters(source: str, *, notebook: str = "notebook") -> dict[str, Pa
             low=low,
             high=high,
             nullable=nullable,
+            also=_parse_also(help_text),
         )
         param.check(default, notebook=notebook, source="its own default")
         params[name] = param
