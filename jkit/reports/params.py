@@ -275,22 +275,24 @@ def _parse_bounds(help_text: str, name: str, notebook: str) -> tuple[float | Non
     return low, high
 
 
-def _parse_also(help_text: str) -> tuple[str, ...]:
-    m = _ALSO.search(help_text)
+def _listed_words(pattern: re.Pattern, help_text: str) -> list[str] | None:
+    """The comma-separated, unquoted words after ``one of:`` / ``also:``; None when absent."""
+    m = pattern.search(help_text)
     if not m:
-        return ()
-    return tuple(w for w in (raw.strip().strip("'\"") for raw in m.group("values").split(",")) if w)
+        return None
+    return [w for w in (raw.strip().strip("'\"") for raw in m.group("values").split(",")) if w]
+
+
+def _parse_also(help_text: str) -> tuple[str, ...]:
+    return tuple(_listed_words(_ALSO, help_text) or ())
 
 
 def _parse_choices(help_text: str, type_: str) -> tuple | None:
-    m = _CHOICES.search(help_text)
-    if not m:
+    words = _listed_words(_CHOICES, help_text)
+    if words is None:
         return None
     values = []
-    for raw in m.group("values").split(","):
-        raw = raw.strip().strip("'\"")
-        if not raw:
-            continue
+    for raw in words:
         if type_ == "int":
             try:
                 values.append(int(raw))
