@@ -8,13 +8,15 @@ rows aside and records them in a :class:`ValidationReport`. Rows are never dropp
 
 Row numbers in messages are 1-based data rows (the first row after a CSV header is row 1).
 
-Timestamps are normalized to UTC by :func:`parse_timestamps`; see its docstring for the rule.
+Timestamps are normalized to UTC by :func:`jkit.timestamps.parse_timestamps`; see that module for
+the rules. Optional columns a table lacks are filled with their documented default (``touchpoint``
+and ``source`` ``"unknown"``, ``feedback_id`` the row number) and listed in
+:attr:`ValidationReport.filled`, so that every analysis can tell data from defaults.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -22,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from jkit.errors import DataValidationError, describe_values, format_rows
+from jkit.timestamps import parse_timestamps
 
 __all__ = [
     "ColumnSpec",
@@ -46,13 +49,14 @@ class ColumnSpec:
     low: float | None = None
     high: float | None = None
     description: str = ""
+    default: str | None = None
 
     @property
     def expected(self) -> str:
         """What the column accepts, in words, for messages and docs."""
         words = {
             "id": "a non-empty identifier",
-            "timestamp": "a date/time (ISO 8601, epoch seconds or milliseconds)",
+            "timestamp": "a date/time (ISO 8601, day/month/year, epoch time; see the date-form table)",
             "text": "non-empty text",
             "category": "a label",
             "number": "a number",
@@ -68,7 +72,7 @@ class ColumnSpec:
 TABLES: dict[str, tuple[ColumnSpec, ...]] = {
     "customers": (
         ColumnSpec("customer_id", "id", required=True, nullable=False, description="unique customer id"),
-        ColumnSpec("signup_date", "timestamp", required=True, nullable=False, description="when the customer signed up"),
+        ColumnSpec("signup_date", "timestamp", description="when the customer signed up; default: the customer's first event"),
         ColumnSpec("age", "number", low=0, high=120, description="age in years"),
         ColumnSpec("gender", "category"),
         ColumnSpec("income", "number", low=0, description="annual income"),
@@ -81,16 +85,19 @@ TABLES: dict[str, tuple[ColumnSpec, ...]] = {
         ColumnSpec("customer_id", "id", required=True, nullable=False),
         ColumnSpec("timestamp", "timestamp", required=True, nullable=False),
         ColumnSpec("event", "category", required=True, nullable=False, description="event name, known to the stage model"),
-        ColumnSpec("touchpoint", "category", required=True, nullable=False, description="web, mobile_app, email, store, social, support, …"),
+        ColumnSpec("touchpoint", "category", nullable=False, default="unknown",
+                   description="web, mobile_app, email, store, social, support, …; default: `unknown`"),
         ColumnSpec("revenue", "number", description="revenue of the event (purchases)"),
         ColumnSpec("session_id", "id"),
     ),
     "feedback": (
-        ColumnSpec("feedback_id", "id", required=True, nullable=False, description="unique feedback id"),
+        ColumnSpec("feedback_id", "id", nullable=False, default="row",
+                   description="unique feedback id; default: the row number"),
         ColumnSpec("customer_id", "id", description="author, when known"),
-        ColumnSpec("timestamp", "timestamp", required=True, nullable=False),
+        ColumnSpec("timestamp", "timestamp", description="when it was written, when known (trends need it)"),
         ColumnSpec("text", "text", required=True, nullable=False, description="what the customer wrote"),
-        ColumnSpec("source", "category", required=True, nullable=False, description="survey, review, support_ticket, social, …"),
+        ColumnSpec("source", "category", nullable=False, default="unknown",
+                   description="survey, review, support_ticket, social, …; default: `unknown`"),
         ColumnSpec("touchpoint", "category"),
         ColumnSpec("stage", "category", description="journey stage, known to the stage model"),
         ColumnSpec("nps", "integer", low=0, high=10, description="likelihood to recommend, 0–10"),
@@ -127,6 +134,8 @@ class ValidationReport:
     issues: list[ValidationIssue] = field(default_factory=list)
     rows_read: dict[str, int] = field(default_factory=dict)
     rows_kept: dict[str, int] = field(default_factory=dict)
+    #: table -> {column: what it was filled with} for optional columns the study lacks
+    filled: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -135,6 +144,11 @@ class ValidationReport:
     @property
     def rows_set_aside(self) -> dict[str, int]:
         return {t: self.rows_read[t] - self.rows_kept.get(t, 0) for t in self.rows_read}
+
+    def share_set_aside(self, table: str) -> float:
+        """Share of ``table``'s rows that lenient loading set aside (0 when none were read)."""
+        read = self.rows_read.get(table, 0)
+        return (read - self.rows_kept.get(table, 0)) / read if read else 0.0
 
     def to_frame(self) -> pd.DataFrame:
         """One row per issue: table, source, column, rows_set_aside, first_rows, reason."""
@@ -166,91 +180,37 @@ class ValidationReport:
         return "<p><b>Validation report</b></p>" + self.to_frame().to_html(index=False, escape=True)
 
 
-# --------------------------------------------------------------------------- timestamps
-
-_ZONE_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?|\s*UTC|\s*GMT)$", re.IGNORECASE)
-_NUMERIC = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
-
-
-def _epoch_to_utc(values: pd.Series) -> pd.Series:
-    """Epoch numbers to UTC; the unit is chosen per value by magnitude."""
-    v = values.astype("float64")
-    mag = v.abs()
-    nanos = np.where(mag < 1e11, v * 1e9, np.where(mag < 1e14, v * 1e6, np.where(mag < 1e17, v * 1e3, v)))
-    out = pd.to_datetime(pd.Series(nanos, index=values.index).round(), unit="ns", utc=True, errors="coerce")
-    return out
-
-
-def parse_timestamps(values: pd.Series, *, assume_tz: str = "UTC") -> pd.Series:
-    """Normalize timestamps of any common export form to ``datetime64[ns, UTC]``.
-
-    The rule:
-
-    * ISO 8601 strings with a zone (``Z``, ``+02:00``, a trailing ``" UTC"``/``" GMT"``) are
-      converted to UTC.
-    * Strings or datetimes without a zone are taken as local times in ``assume_tz``
-      (default ``"UTC"``) and converted to UTC.
-    * Numbers (or all-digit strings) are epoch times; the unit is read from the magnitude:
-      below 1e11 seconds, below 1e14 milliseconds, below 1e17 microseconds, else nanoseconds.
-    * Values that cannot be read become ``NaT``; the caller reports them.
-    """
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return values.dt.tz_localize(assume_tz, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC").astype(
-            "datetime64[ns, UTC]"
-        )
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-        return _epoch_to_utc(values)
-
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
-    present = values.notna()
-    if not present.any():
-        return out
-    text = values[present].astype(str).str.strip()
-    numeric = text.str.match(_NUMERIC)
-    if numeric.any():
-        out.loc[numeric[numeric].index] = _epoch_to_utc(text[numeric].astype("float64"))
-    rest = text[~numeric]
-    if len(rest):
-        zoned = rest.str.contains(_ZONE_SUFFIX)
-        if zoned.any():
-            z = rest[zoned].str.replace(r"\s*(UTC|GMT)$", "+00:00", regex=True, flags=re.IGNORECASE)
-            out.loc[z.index] = _to_datetime(z, utc=True)
-        naive = rest[~zoned]
-        if len(naive):
-            parsed = _to_datetime(naive, utc=False)
-            if isinstance(parsed.dtype, pd.DatetimeTZDtype):  # offsets hidden mid-string
-                out.loc[parsed.index] = parsed.dt.tz_convert("UTC")
-            else:
-                local = parsed.dt.tz_localize(assume_tz, ambiguous="NaT", nonexistent="NaT")
-                out.loc[naive.index] = local.dt.tz_convert("UTC")
-    return out
-
-
-def _to_datetime(text: pd.Series, *, utc: bool) -> pd.Series:
-    try:
-        return pd.to_datetime(text, format="ISO8601", utc=utc, errors="coerce")
-    except (ValueError, TypeError):
-        # Mixed layouts that ISO8601 cannot take in one pass: parse value by value.
-        return pd.to_datetime(text, format="mixed", utc=utc, errors="coerce")
-
-
 # --------------------------------------------------------------------------- coercion
 
 
-def _coerce(series: pd.Series, spec: ColumnSpec, assume_tz: str) -> tuple[pd.Series, pd.Series, str]:
+def _blank(series: pd.Series) -> pd.Series:
+    """Missing or whitespace-only cells (text is only looked at when the column holds text)."""
+    missing = series.isna()
+    if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+        missing |= series.astype("string").str.strip().fillna("") == ""
+    return missing
+
+
+def _coerce(series: pd.Series, spec: ColumnSpec, opts: dict) -> tuple[pd.Series, pd.Series, str]:
     """Coerce one column; return (values, bad-row mask, reason for the bad rows)."""
-    missing = series.isna() | (series.astype("string").str.strip() == "")
+    missing = _blank(series)
     if spec.kind == "timestamp":
-        values = parse_timestamps(series, assume_tz=assume_tz)
+        values = parse_timestamps(series, **opts)
         bad = values.isna() & ~missing
-        return values, bad, f"cannot read {describe_values(series[bad].tolist())} as a date/time; expected {spec.expected}"
+        return values, bad, (
+            f"cannot read {describe_values(series[bad].tolist())} as a date/time within 1677-09-22 … 2262-04-11; "
+            f"expected {spec.expected}"
+        )
     if spec.kind in ("number", "integer"):
+        if pd.api.types.is_bool_dtype(series.dtype):
+            series = series.astype("object")
         values = pd.to_numeric(series, errors="coerce")
         unreadable = values.isna() & ~missing
         if unreadable.any():
             return values, unreadable, f"value {describe_values(series[unreadable].tolist())} is not a number; expected {spec.expected}"
+        infinite = values.notna() & ~np.isfinite(values.astype("float64"))
+        if infinite.any():
+            return values, infinite, f"value {describe_values(series[infinite].tolist())} is not a finite number; expected {spec.expected}"
         bad = pd.Series(False, index=series.index)
         if spec.kind == "integer":
             bad |= values.notna() & (values != np.round(values))
@@ -264,9 +224,21 @@ def _coerce(series: pd.Series, spec: ColumnSpec, assume_tz: str) -> tuple[pd.Ser
     # id, text, category: strings
     values = series.astype("string").str.strip()
     values = values.mask(missing, pd.NA)
-    if spec.kind == "category":
-        values = values.astype("string")
     return values, pd.Series(False, index=series.index), ""
+
+
+def _fill_defaults(out: pd.DataFrame, table: str, specs: tuple[ColumnSpec, ...], report: ValidationReport) -> None:
+    """Add the optional columns with a default that ``out`` lacks, and record what was filled."""
+    for spec in specs:
+        if spec.name in out.columns or spec.default is None:
+            continue
+        if spec.default == "row":
+            out[spec.name] = pd.Series(np.arange(1, len(out) + 1), index=out.index).astype(str).astype("string")
+            what = "the row number"
+        else:
+            out[spec.name] = pd.Series(spec.default, index=out.index, dtype="string")
+            what = repr(spec.default)
+        report.filled.setdefault(table, {})[spec.name] = what
 
 
 def validate_table(
@@ -277,6 +249,9 @@ def validate_table(
     lenient: bool = False,
     report: ValidationReport | None = None,
     assume_tz: str = "UTC",
+    timestamp_format: str = "auto",
+    dayfirst: bool | None = None,
+    row_numbers: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Check ``frame`` against the contract of ``table`` and return a coerced copy.
 
@@ -294,6 +269,12 @@ def validate_table(
         Where lenient loading records what it set aside.
     assume_tz : str, default "UTC"
         Zone of timestamps that carry none.
+    timestamp_format : str, default "auto"
+        How timestamps are written (see :func:`jkit.timestamps.parse_timestamps`).
+    dayfirst : bool, optional
+        Order of ``01/02/2024``-like dates; default: decided by the data.
+    row_numbers : array of int, optional
+        1-based row (or line) number of each row in the file, for messages; default ``1..n``.
 
     Returns
     -------
@@ -312,9 +293,18 @@ def validate_table(
             f"{source}: missing required column{'s' if len(missing_cols) > 1 else ''} "
             f"{', '.join(repr(c) for c in missing_cols)}; found columns {', '.join(map(repr, frame.columns))}"
         )
+    duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
+    if duplicated:
+        raise DataValidationError(
+            f"{source}: column{'s' if len(duplicated) > 1 else ''} {', '.join(map(repr, duplicated))} "
+            "appear more than once in the header; rename them so that each column name is unique"
+        )
     out = frame.reset_index(drop=True).copy()
     report.rows_read[table] = report.rows_read.get(table, 0) + len(out)
-    row_no = pd.Series(np.arange(1, len(out) + 1), index=out.index)
+    numbers = np.arange(1, len(out) + 1) if row_numbers is None else np.asarray(row_numbers)
+    row_no = pd.Series(numbers, index=out.index)
+    _fill_defaults(out, table, specs, report)
+    opts = {"assume_tz": assume_tz, "timestamp_format": timestamp_format, "dayfirst": dayfirst}
     keep = pd.Series(True, index=out.index)
     problems: list[ValidationIssue] = []
 
@@ -327,7 +317,7 @@ def validate_table(
     for spec in specs:
         if spec.name not in out.columns:
             continue
-        values, bad, reason = _coerce(out[spec.name], spec, assume_tz)
+        values, bad, reason = _coerce(out[spec.name], spec, {**opts, "where": f"{source}: column {spec.name!r}"})
         flag(bad, spec.name, reason)
         if not spec.nullable:
             empty = values.isna() & ~bad

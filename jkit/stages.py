@@ -47,6 +47,8 @@ class StageModel:
     stages: tuple[Stage, ...]
     description: str = ""
     source: str = field(default="", compare=False)
+    #: events the data holds that no stage claims yet (drafted by ``jkit init``): accepted, with no stage
+    unassigned: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         where = self.source or self.name
@@ -67,6 +69,11 @@ class StageModel:
                         f"{stage.name!r}; an event may signal one stage only"
                     )
                 owner[event] = stage.name
+        for event in self.unassigned:
+            if event in owner:
+                raise DataValidationError(
+                    f"{where}: event {event!r} is listed under {owner[event]!r} and under 'unassigned'; keep one"
+                )
 
     @property
     def names(self) -> list[str]:
@@ -77,6 +84,11 @@ class StageModel:
     def events(self) -> list[str]:
         """Every event any stage knows, in stage order."""
         return [e for s in self.stages for e in s.events]
+
+    @property
+    def known_events(self) -> set[str]:
+        """The events the data may hold: every stage's events and the unassigned ones."""
+        return set(self.events) | set(self.unassigned)
 
     def stage_of(self) -> dict[str, str]:
         """Map each known event to its stage name."""
@@ -98,13 +110,16 @@ class StageModel:
 
     def to_dict(self) -> dict:
         """A plain dict, as written to YAML."""
-        return {
+        out = {
             "name": self.name,
             "description": self.description,
             "stages": [
                 {"name": s.name, "description": s.description, "events": list(s.events)} for s in self.stages
             ],
         }
+        if self.unassigned:
+            out["unassigned"] = list(self.unassigned)
+        return out
 
     def to_yaml(self, path: str | Path) -> None:
         """Write the model to a YAML file."""
@@ -130,11 +145,17 @@ class StageModel:
                     description=str(item.get("description", "") or ""),
                 )
             )
+        unassigned = spec.get("unassigned") or []
+        if isinstance(unassigned, str):
+            unassigned = [unassigned]
+        if not isinstance(unassigned, list):
+            raise DataValidationError(f"{where}: 'unassigned' must be a list of event names")
         return cls(
             name=str(spec.get("name", Path(source).stem if source else "custom")),
             stages=tuple(stages),
             description=str(spec.get("description", "") or ""),
             source=source,
+            unassigned=tuple(str(e) for e in unassigned),
         )
 
     def _repr_html_(self) -> str:

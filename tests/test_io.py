@@ -81,15 +81,25 @@ def test_missing_folder_and_file(tmp_path):
         jkit.load(tmp_path / "nope")
     folder = write_study(tmp_path / "s")
     (folder / "events.csv").unlink()
-    with pytest.raises(MissingResourceError, match="no events file; expected events.csv or events.parquet"):
-        jkit.load(folder)
+    data = jkit.load(folder)  # a study may hold any subset of the tables
+    assert data.tables == ("customers", "feedback") and not data.has("events") and data.events.empty
+    assert list(data.events.columns) == ["customer_id", "timestamp", "event", "touchpoint"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(MissingResourceError, match="no customers, events or feedback table found"):
+        jkit.load(empty)
 
 
 def test_missing_column(tmp_path):
     folder = write_study(tmp_path / "s")
     ev = pd.read_csv(folder / "events.csv", dtype=str).drop(columns="touchpoint")
     ev.to_csv(folder / "events.csv", index=False)
-    with pytest.raises(DataValidationError, match="events.csv: missing required column 'touchpoint'"):
+    data = jkit.load(folder)  # touchpoint is optional: filled with "unknown", and said so
+    assert set(data.events["touchpoint"]) == {"unknown"} and not data.has("events", "touchpoint")
+    assert data.validation.filled["events"]["touchpoint"] == "'unknown'"
+    assert "events: no touchpoint column in the data" in repr(data)
+    ev.drop(columns="event").to_csv(folder / "events.csv", index=False)
+    with pytest.raises(DataValidationError, match="events.csv: missing required column 'event'"):
         jkit.load(folder)
 
 
@@ -198,5 +208,5 @@ def test_unreadable_file_is_named(tmp_path):
     folder = write_study(tmp_path / "s")
     (folder / "events.parquet").write_bytes(b"not parquet")
     (folder / "events.csv").unlink()
-    with pytest.raises(DataValidationError, match="events.parquet: cannot read the file"):
+    with pytest.raises(DataValidationError, match="events.parquet: cannot read the Parquet file"):
         jkit.load(folder)
