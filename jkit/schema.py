@@ -299,7 +299,7 @@ def validate_table(
             f"{source}: column{'s' if len(duplicated) > 1 else ''} {', '.join(map(repr, duplicated))} "
             "appear more than once in the header; rename them so that each column name is unique"
         )
-    out = frame.reset_index(drop=True).copy()
+    out = frame.reset_index(drop=True)  # copy-on-write: assigning columns below never touches ``frame``
     report.rows_read[table] = report.rows_read.get(table, 0) + len(out)
     numbers = np.arange(1, len(out) + 1) if row_numbers is None else np.asarray(row_numbers)
     row_no = pd.Series(numbers, index=out.index)
@@ -331,7 +331,8 @@ def validate_table(
         flag(dup, key, f"duplicate id {describe_values(out.loc[dup, key].tolist())}; expected each {key} once")
 
     _settle(problems, report, lenient)
-    out = out[keep].reset_index(drop=True)
+    if not keep.all():
+        out = out[keep].reset_index(drop=True)
     for spec in specs:  # integers whose bad rows are gone can now be whole numbers
         if spec.kind == "integer" and spec.name in out.columns and out[spec.name].dtype != "Int64":
             out[spec.name] = pd.to_numeric(out[spec.name]).round().astype("Int64")
@@ -354,7 +355,9 @@ def check_membership(
 ) -> pd.DataFrame:
     """Cross-table check: values of ``column`` must be in ``allowed`` (nulls pass)."""
     values = frame[column]
-    bad = values.notna() & ~values.isin(allowed)
+    codes, uniques = pd.factorize(values)  # test each distinct value once
+    known = pd.Index(uniques).isin(list(allowed))
+    bad = pd.Series((codes >= 0) & ~known[np.maximum(codes, 0)] if len(uniques) else codes < -1, index=frame.index)
     if not bad.any():
         return frame
     row_no = frame.attrs.get("row_numbers", np.arange(1, len(frame) + 1))

@@ -228,7 +228,11 @@ def _fast_iso(text: pd.Series, out: pd.Series, assume_tz: str) -> pd.Series:
     for mask, utc in groups:
         if not mask.any():
             continue
-        part = text[mask].str.replace(r"\s*(?:UTC|GMT|utc|gmt)$", "+00:00", regex=True)
+        part = text[mask]
+        named = part.str.contains(r"(?:UTC|GMT|utc|gmt)$")
+        if named.any():  # (replace with an anchor runs in Python: only where needed)
+            part = part.copy()
+            part[named] = part[named].str.replace(r"\s*(?:UTC|GMT|utc|gmt)$", "+00:00", regex=True)
         try:
             got = pd.to_datetime(part, format="ISO8601", utc=utc, errors="coerce")
         except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):

@@ -29,7 +29,7 @@ from jkit.errors import DataValidationError
 from jkit.io.readers import BLANK_LIKE
 from jkit.timestamps import parse_timestamps
 
-__all__ = ["infer_kind", "type_columns"]
+__all__ = ["decimal_commas", "infer_kind", "type_columns"]
 
 _INT = re.compile(r"^[+-]?(?:0|[1-9]\d*)$")
 _FLOAT = re.compile(r"^[+-]?(?:(?:0|[1-9]\d*)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
@@ -69,6 +69,24 @@ def infer_kind(series: pd.Series, *, decimal_comma: bool = False) -> tuple[str, 
             return "date", parsed
     distinct = values.nunique()
     return ("category" if distinct <= max(50, 0.05 * len(text)) else "text"), text
+
+
+def decimal_commas(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """Rewrite ``29,85`` as ``29.85`` in those ``columns`` whose every non-blank cell is a number so written.
+
+    Only for files that are not comma-separated (the caller decides); whole numbers may be mixed in.
+    Returns the columns rewritten.
+    """
+    done = []
+    for col in columns:
+        if col not in frame.columns or not (frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col])):
+            continue
+        values = _clean(frame[col]).dropna()
+        commas = values.str.match(_DECIMAL_COMMA)
+        if commas.any() and (commas | values.str.match(_INT)).all():
+            frame[col] = _clean(frame[col]).str.replace(",", ".", regex=False)
+            done.append(col)
+    return done
 
 
 def type_columns(frame: pd.DataFrame, skip: set[str], *, decimal_comma: bool = False) -> dict[str, str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from jkit.errors import DataValidationError, JkitWarning, MissingResourceError
-from jkit.io.infer import type_columns
+from jkit.io.infer import decimal_commas, type_columns
 from jkit.io.journey_data import LENIENT_WARN_SHARE, JourneyData, SourceInfo, fingerprint, frame_hash
 from jkit.io.readers import FILE_FORMATS, RawTable, ReadSpec, read_source
 from jkit.io.study import STUDY_FILE_NAMES, StudySpec, TableSpec, read_study
@@ -112,7 +112,9 @@ def _apply_columns(frame: pd.DataFrame, table: str, spec: TableSpec, source: str
                 f"{source}: columns: {contract}: {column!r} is not a column of the file{hint}; "
                 f"found {', '.join(map(repr, frame.columns[:30]))}"
             )
-    out = frame.copy()
+    if not spec.columns and not spec.constants:
+        return frame
+    out = frame.copy(deep=False)
     for contract, column in spec.columns.items():
         if contract in out.columns and contract != column and contract not in spec.columns.values():
             out = out.rename(columns={contract: f"{contract}_original"})
@@ -133,6 +135,24 @@ def _apply_columns(frame: pd.DataFrame, table: str, spec: TableSpec, source: str
     return out
 
 
+def _columns_to_importer(spec: TableSpec, accepted: tuple[str, ...]) -> TableSpec:
+    """Survey importers pick their answers themselves: ``columns: {text: Q2}`` becomes ``text_column: Q2``."""
+    import copy
+
+    spec = copy.deepcopy(spec)
+    options = spec.read.options
+    if "text" in spec.columns and "text_column" in accepted:
+        options.setdefault("text_column", spec.columns.pop("text"))
+    if "customer_id" in spec.columns and "customer_column" in accepted:
+        options.setdefault("customer_column", spec.columns.pop("customer_id"))
+    scores = {k: spec.columns.pop(k) for k in ("nps", "csat", "ces") if k in spec.columns}
+    if scores and "score_columns" in accepted:
+        options["score_columns"] = {**scores, **(options.get("score_columns") or {})}
+    else:
+        spec.columns.update(scores)
+    return spec
+
+
 def _read_one(
     table: str, spec: TableSpec, study: StudySpec, lenient: bool, report: ValidationReport, defaults: dict
 ) -> tuple[pd.DataFrame, SourceInfo]:
@@ -145,6 +165,13 @@ def _read_one(
             raise DataValidationError(
                 f"{study.source}: format {fmt!r} reads a {importer.table} table, but it is given for {table}"
             )
+        # the table's reading keys reach the importer when it takes them (naive vendor times, day order)
+        given = {"timezone": spec.timezone, "dayfirst": spec.dayfirst,
+                 "encoding": None if spec.read.encoding in ("auto", None) else spec.read.encoding}
+        for key, value in given.items():
+            if value is not None and key in importer.options:
+                spec.read.options.setdefault(key, value)
+        spec = _columns_to_importer(spec, importer.options)
     raw: RawTable = read_source(spec.read, base=study.base, lenient=lenient)
     source = _display(raw.files, study.base, str(spec.read.path))
     frame = _apply_columns(raw.frame, table, spec, source)
@@ -155,7 +182,10 @@ def _read_one(
         report.rows_read[table] = report.rows_read.get(table, 0) + len(rows)
     if raw.from_text:
         skip = {s.name for s in TABLES[table]}
-        type_columns(frame, skip, decimal_comma=raw.sep not in (None, ","))
+        comma_ok = raw.sep not in (None, ",")
+        type_columns(frame, skip, decimal_comma=comma_ok)
+        if comma_ok:
+            decimal_commas(frame, [s.name for s in TABLES[table] if s.kind in ("number", "integer")])
     opts = {
         "assume_tz": spec.timezone or defaults["assume_tz"],
         "timestamp_format": spec.timestamp_format if spec.timestamp_format != "auto" else defaults["timestamp_format"],

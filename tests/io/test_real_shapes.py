@@ -113,8 +113,13 @@ def test_extra_columns_are_typed_by_content_and_blank_cells_are_missing(tmp_path
 
 
 def test_decimal_comma_in_a_semicolon_file(tmp_path):
-    write(tmp_path / "customers.csv", "customer_id;signup_date;balance\nc1;2024-01-01;1234,50\nc2;2024-01-02;-3,25\n")
-    assert jkit.load(tmp_path).customers["balance"].tolist() == [1234.5, -3.25]
+    write(tmp_path / "customers.csv", "customer_id;signup_date;balance;income\nc1;2024-01-01;1234,50;52000\n"
+                                      "c2;2024-01-02;-3,25;48250,5\n")
+    customers = jkit.load(tmp_path).customers
+    assert customers["balance"].tolist() == [1234.5, -3.25] and customers["income"].tolist() == [52000.0, 48250.5]
+    write(tmp_path / "customers.csv", "customer_id,signup_date,income\nc1,2024-01-01,\"52000,5\"\n")
+    with pytest.raises(DataValidationError, match="value '52000,5' is not a number"):
+        jkit.load(tmp_path)  # a comma-separated file: a comma in a number is not a decimal comma
 
 
 def test_column_map_and_constants(tmp_path):
