@@ -1,0 +1,151 @@
+"""The importer interface: one vendor export file in, contract-shaped rows out.
+
+An importer maps a vendor's fields onto jkit's contract (``docs/data-contract.md``): it returns
+a DataFrame whose columns carry contract names where the vendor has the field (``customer_id``,
+``timestamp`` as ``datetime64[ns, UTC]``, ``event``, ``touchpoint``, ``session_id``, ``revenue``;
+or ``feedback_id``, ``text``, ``source``, ``nps``…) and keeps the vendor's other fields as
+columns. Records it cannot read (a JSON line that does not parse, a TSV line with too few
+fields) are returned as :class:`BadRecord` — the loader raises on them, or sets them aside and
+counts them with ``lenient=True``. An importer never drops a record silently.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from jkit.errors import DataValidationError, format_rows
+from jkit.io.records import BadRecord, iter_json_records
+from jkit.io.sniff import read_head, sniff_encoding
+
+__all__ = [
+    "BadRecord",
+    "FileSample",
+    "Imported",
+    "Importer",
+    "finish",
+    "iter_json_records",
+    "sample_file",
+]
+
+
+@dataclass
+class Imported:
+    """What an importer read from one file.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        One row per record read, contract column names where mapped.
+    bad : list of BadRecord
+        Records that could not be read.
+    source : str
+        The file's name, for messages.
+    row_numbers : ndarray, optional
+        1-based record (or line) number of each row of ``frame``; default ``1..len(frame)``.
+    """
+
+    frame: pd.DataFrame
+    bad: list[BadRecord] = field(default_factory=list)
+    source: str = ""
+    row_numbers: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class FileSample:
+    """The start of a file, for format detection: its name, first bytes, decoded text and column names."""
+
+    path: Path
+    head: bytes
+    text: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Importer:
+    """One ``format:`` name of the study file.
+
+    Attributes
+    ----------
+    name : str
+        The format name (``"ga4"``, ``"qualtrics"``…).
+    table : {"events", "feedback"}
+        The table it produces.
+    parse : callable
+        ``parse(path, **options) -> Imported`` for one file.
+    detect : callable
+        ``detect(sample) -> bool``: does a :class:`FileSample` look like this format.
+    description : str
+        One line for ``jkit init`` and the docs.
+    options : tuple of str
+        Keyword options ``parse`` accepts (study-file keys passed through).
+    """
+
+    name: str
+    table: Literal["events", "feedback"]
+    parse: Callable[..., Imported]
+    detect: Callable[[FileSample], bool]
+    description: str
+    options: tuple[str, ...] = ()
+
+
+def finish(imported: Imported, *, lenient: bool = False) -> pd.DataFrame:
+    """The frame of an :class:`Imported`, raising on bad records unless ``lenient``.
+
+    With ``lenient=True`` the bad records are left out and their count and numbers are kept in
+    ``frame.attrs["bad_records"]`` (a list of :class:`BadRecord`).
+    """
+    if imported.bad and not lenient:
+        first = imported.bad[0]
+        raise DataValidationError(
+            f"{imported.source}: {format_rows([b.row for b in imported.bad])} cannot be read: {first.reason}. "
+            "Fix the file, or load with lenient=True to set these records aside."
+        )
+    frame = imported.frame
+    frame.attrs["bad_records"] = list(imported.bad)
+    return frame
+
+
+def sample_file(path: str | Path) -> FileSample:
+    """A :class:`FileSample` of ``path``: Parquet column names, or a text file's head and first-line fields."""
+    path = Path(path)
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            names = tuple(pq.read_schema(path).names)
+        except Exception as exc:  # pyarrow raises several types for a broken file
+            raise DataValidationError(f"{path.name}: cannot read the Parquet file: {exc}") from None
+        return FileSample(path, b"", "", names)
+    head = read_head(path)
+    encoding = sniff_encoding(path, head)
+    import codecs
+
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
+    columns: tuple[str, ...] = ()
+    first = text.lstrip("\ufeff").split("\n", 1)[0].strip()
+    if first.startswith("{"):
+        try:
+            record = json.loads(first)
+            columns = tuple(record) if isinstance(record, Mapping) else ()
+        except json.JSONDecodeError:
+            columns = ()
+    else:
+        import csv
+        import io
+
+        from jkit.io.sniff import sniff_separator
+
+        sep = sniff_separator(path, encoding, head)
+        if sep == r"\s+":
+            columns = tuple(first.split())
+        else:
+            row = next(csv.reader(io.StringIO(first), delimiter=sep), [])
+            columns = tuple(c.strip() for c in row)
+    return FileSample(path, head, text, columns)
