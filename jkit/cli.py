@@ -53,6 +53,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from jkit.io.drafting import draft_study
+
+    draft = draft_study(args.dir, events=args.events, customers=args.customers, feedback=args.feedback,
+                        format=args.format, stages_template=args.stages, force=args.force)
+    print(draft.report())
+    for name in draft.must_map:
+        print(f"jkit init: you must map {name} in {draft.study_path}", file=sys.stderr)
+    return draft.exit_code
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from jkit import reports
 
@@ -94,6 +105,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lenient", action="store_true", help="set bad rows aside and report them instead of failing")
     p.add_argument("--assume-tz", default="UTC", help="time zone of timestamps without one (default: UTC)")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("init", help="draft a study (study.yaml, stages.yaml) from raw exports",
+                       description="Detect the format, infer the column map and the date forms, draft stages.yaml "
+                       "from the event names, write DIR/study.yaml, load it, and print what was decided and what "
+                       "to check (exit status 1 when the draft does not load or a required column is unmapped).")
+    p.add_argument("dir", metavar="DIR", help="folder of the study (the data files stay where they are)")
+    p.add_argument("--events", metavar="FILE", help="the raw events export")
+    p.add_argument("--customers", metavar="FILE", help="the raw customers file (default: customers from the events)")
+    p.add_argument("--feedback", metavar="FILE", help="the raw feedback file (reviews, survey answers, tickets)")
+    p.add_argument("--format", metavar="NAME", help="a vendor format (ga4, segment, qualtrics…) or csv/tsv/parquet/json; "
+                   "default: detected")
+    p.add_argument("--stages", metavar="TEMPLATE", help="stage template to place the events by (default: five_stage)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing study.yaml and stages.yaml")
+    p.set_defaults(func=_cmd_init)
 
     try:
         from jkit import reports
