@@ -1,7 +1,8 @@
 """The ``jkit`` command: a thin layer over :mod:`jkit.datasets`, :mod:`jkit.io` and :mod:`jkit.reports`.
 
     jkit sample-data --out data/sample       make the seeded sample data with its planted truth
-    jkit validate data/sample                check files against the data contract
+    jkit init my-study --events raw.csv      draft a study.yaml from raw exports
+    jkit validate my-study/study.yaml        check a study (a study file or a folder) against the data contract
     jkit run                                 render every report into reports/
 """
 
@@ -42,7 +43,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     status = 0
     for path in args.paths:
         try:
-            data = load(path, stages=args.stages, lenient=args.lenient, assume_tz=args.assume_tz)
+            dayfirst = None if args.dayfirst is None else args.dayfirst == "true"
+            data = load(path, stages=args.stages, lenient=args.lenient or None, assume_tz=args.assume_tz,
+                        dayfirst=dayfirst)
         except JkitError as exc:
             print(f"{path}: INVALID\n  {exc}", file=sys.stderr)
             status = 1
@@ -100,10 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check data files against the data contract",
                        description="Load each folder as jkit.load does and report problems "
                        "(exit status 1 when any folder is invalid).")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="a folder with customers, events and feedback files")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="a study.yaml, or a folder with customers, events and/or feedback files")
     p.add_argument("--stages", default=None, help="stage model: template name or YAML path")
     p.add_argument("--lenient", action="store_true", help="set bad rows aside and report them instead of failing")
     p.add_argument("--assume-tz", default="UTC", help="time zone of timestamps without one (default: UTC)")
+    p.add_argument("--dayfirst", choices=["true", "false"], default=None,
+                   help="order of 01/02/2024-like dates when the data cannot decide")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("init", help="draft a study (study.yaml, stages.yaml) from raw exports",

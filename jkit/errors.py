@@ -16,6 +16,7 @@ __all__ = [
     "MissingResourceError",
     "NotFittedError",
     "ReportError",
+    "ReportSkipped",
     "JkitWarning",
     "format_rows",
 ]
@@ -43,6 +44,14 @@ class NotFittedError(JkitError, AttributeError):
 
 class ReportError(JkitError, RuntimeError):
     """Raised when rendering one or more reports failed."""
+
+
+class ReportSkipped(JkitError):
+    """Raised in a report notebook when the study lacks what the report needs.
+
+    The message is the reason in a reader's words ("needs feedback text"); ``jkit run`` marks the
+    report *skipped* with it instead of failed (see :func:`jkit.notebook.require`).
+    """
 
 
 class JkitWarning(UserWarning):
