@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from jkit.errors import DataValidationError, MissingResourceError
+from jkit.safe_yaml import parse_yaml, read_yaml
 
 __all__ = ["Stage", "StageModel", "load_stage_model", "TEMPLATES", "DEFAULT_STAGE_MODEL"]
 
@@ -131,6 +132,10 @@ class StageModel:
         where = source or "stage model"
         if not isinstance(spec, dict) or "stages" not in spec:
             raise DataValidationError(f"{where}: expected a mapping with a 'stages' list")
+        if not isinstance(spec["stages"], list) or not spec["stages"]:
+            raise DataValidationError(
+                f"{where}: 'stages' must be a list of stages (each with a name and its events), found {spec['stages']!r}"
+            )
         stages = []
         for i, item in enumerate(spec["stages"], start=1):
             if not isinstance(item, dict) or "name" not in item or "events" not in item:
@@ -138,6 +143,12 @@ class StageModel:
             events = item["events"]
             if isinstance(events, str):
                 events = [events]
+            if not isinstance(events, list) or not all(isinstance(e, str | int) and str(e).strip() for e in events):
+                raise DataValidationError(
+                    f"{where}: stage {i} ({item['name']!r}): 'events' must be a list of event names, found {events!r}"
+                )
+            if not isinstance(item["name"], str | int) or not str(item["name"]).strip():
+                raise DataValidationError(f"{where}: stage {i}: 'name' must be a non-empty name, found {item['name']!r}")
             stages.append(
                 Stage(
                     name=str(item["name"]),
@@ -183,14 +194,10 @@ def load_stage_model(spec: str | Path | StageModel | dict | None = None) -> Stag
     text_spec = str(spec)
     if text_spec in TEMPLATES:
         text = resources.files("jkit.stage_models").joinpath(f"{text_spec}.yaml").read_text(encoding="utf-8")
-        return StageModel.from_dict(yaml.safe_load(text), source=f"{text_spec}.yaml")
+        return StageModel.from_dict(parse_yaml(text, f"{text_spec}.yaml", "stage model"), source=f"{text_spec}.yaml")
     path = Path(spec)
     if not path.is_file():
         raise MissingResourceError(
             f"stage model {text_spec!r}: no such file, and not a template name ({', '.join(TEMPLATES)})"
         )
-    try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DataValidationError(f"{path.name}: not valid YAML: {exc}") from None
-    return StageModel.from_dict(loaded, source=path.name)
+    return StageModel.from_dict(read_yaml(path, "stage model"), source=path.name)

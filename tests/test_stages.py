@@ -39,5 +39,5 @@ def test_missing_file_names_templates(tmp_path):
 def test_bad_yaml_names_file(tmp_path):
     p = tmp_path / "bad.yaml"
     p.write_text("stages: [unclosed")
-    with pytest.raises(DataValidationError, match="bad.yaml: not valid YAML"):
+    with pytest.raises(DataValidationError, match="bad.yaml: not a valid stage model"):
         load_stage_model(p)

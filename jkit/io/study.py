@@ -28,15 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from jkit.errors import DataValidationError, MissingResourceError
 from jkit.io.readers import FILE_FORMATS, ReadSpec
+from jkit.safe_yaml import read_yaml
 
-__all__ = ["StudySpec", "TableSpec", "read_study", "parse_study", "STUDY_FILE_NAMES", "MAX_YAML_BYTES"]
+__all__ = ["StudySpec", "TableSpec", "read_study", "parse_study", "STUDY_FILE_NAMES"]
 
 STUDY_FILE_NAMES = ("study.yaml", "study.yml")
-MAX_YAML_BYTES = 1 << 20
 _TABLE_KEYS = {
     "path", "format", "sep", "encoding", "header", "names", "columns", "constants",
     "timestamp_format", "dayfirst", "timezone", "options", "quoting",
@@ -68,25 +66,6 @@ class StudySpec:
     lenient: bool = False
     base: Path = field(default_factory=Path)
     source: str = "study.yaml"
-
-
-def read_yaml(path: Path, what: str = "file") -> Any:
-    """Parse a small YAML file safely (no tags that build objects), with clear errors."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise MissingResourceError(f"{path.name}: cannot read the {what}: {exc.strerror}") from None
-    if size > MAX_YAML_BYTES:
-        raise DataValidationError(f"{path.name}: the {what} is {size:,} bytes; at most {MAX_YAML_BYTES:,} are read")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataValidationError(f"{path.name}: the {what} is not UTF-8 text; save it as UTF-8") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise DataValidationError(f"{path.name}: not valid YAML: {exc}") from None
 
 
 def _mapping(value: Any, where: str, key: str) -> dict:
