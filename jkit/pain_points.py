@@ -271,7 +271,9 @@ def pain_points(
     n_quotes : int, default 3
         Quotes per phrase (see :func:`representative_quotes`).
     redact : bool or callable, default True
-        Passed to :func:`representative_quotes`: quotes are redacted unless ``False``.
+        Passed to :func:`representative_quotes`: quotes are redacted unless ``False``. Phrases
+        that carry personal data (a word of a customer's name, an e-mail…) are never ranked:
+        they are withheld and counted in ``result.attrs["phrases_withheld"]``.
 
     Returns
     -------
@@ -311,6 +313,11 @@ def pain_points(
     phrases = list(background)
     index = {p: k for k, p in enumerate(phrases)}
     bg = np.fromiter((background[p] for p in phrases), dtype="float64", count=len(phrases))
+    redactor = _redactor(redact)
+    reveals = getattr(redactor, "reveals", None) or (
+        (lambda phrase: redactor(phrase) != phrase) if redactor is not None else None
+    )
+    withheld = 0
     out_rows = []
     for key, idx in groups:
         neg = Counter(g for i in idx if labels[i] == "negative" for g in grams[i])
@@ -331,6 +338,9 @@ def pain_points(
         delta, z = weighted_log_odds(y_neg, y_pos, bg, prior_strength=prior_strength)
         cand = [(p, float(delta[index[p]]), float(z[index[p]])) for p in vocab if p not in dropped]
         cand = [c for c in cand if c[2] >= min_z]
+        if reveals is not None:  # a phrase that names a customer is never a ranked pain point
+            withheld += sum(1 for c in cand if reveals(c[0]))
+            cand = [c for c in cand if not reveals(c[0])]
         cand.sort(key=lambda c: (-c[2], c[0]))
         sub = frame.iloc[idx]
         sub_grams = [grams[i] for i in idx]
@@ -365,5 +375,7 @@ def pain_points(
         "rank", "phrase", "n", "n_negative", "n_positive", "share_negative", "mean_compound", "log_odds", "z",
         "stages", "top_stage", "touchpoints", "top_touchpoint", "quotes",
     ]
-    return pd.DataFrame(out_rows, columns=cols)
+    out = pd.DataFrame(out_rows, columns=cols)
+    out.attrs["phrases_withheld"] = withheld
+    return out
 

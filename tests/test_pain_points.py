@@ -146,3 +146,18 @@ def test_quotes_are_redacted_by_default_and_keep_html_as_text():
     assert representative_quotes(scored, "late delivery", redact=named)[2] == "late delivery, [name] here"
     assert named.texts_redacted == 3
     assert representative_quotes(scored, "late delivery", redact=False)[0].endswith("+44 20 7946 0958")
+
+
+def test_a_phrase_that_names_a_customer_is_never_a_ranked_pain_point():
+    from jkit.privacy import Redactor
+
+    texts = (["agent yuki parker was rude and unhelpful"] * 40 + ["the refund was slow and awful"] * 40
+             + ["great app, lovely design"] * 40 + ["delivery on time, friendly driver"] * 40)
+    feedback = pd.DataFrame({"feedback_id": [str(i) for i in range(len(texts))], "text": texts})
+    scored = feedback.join(score_sentiment(feedback))
+    open_pains = pain_points(scored, min_count=3, redact=False)
+    assert any("yuki" in p for p in open_pains["phrase"])  # the name would rank without redaction
+    safe = pain_points(scored, min_count=3, redact=Redactor(names=["Yuki Parker"]))
+    assert not any("yuki" in p or "parker" in p for p in safe["phrase"])
+    assert safe.attrs["phrases_withheld"] >= 1 and "refund" in " ".join(safe["phrase"])
+    assert all("yuki" not in q.lower() for qs in safe["quotes"] for q in qs)
