@@ -166,9 +166,12 @@ def _event_counts(t: TableDraft, frame: pd.DataFrame, column: str) -> pd.Series:
     if not t.sampled:
         return frame[column].astype("string").str.strip().replace("", pd.NA).dropna().value_counts()
     sep = {"tab": "\t", "whitespace": WHITESPACE}.get(str(t.sep), t.sep)
-    chunks = pd.read_csv(expand_paths(t.path)[0], sep=sep, encoding=t.encoding, dtype=str, usecols=[column],
+    # the header as read for the sample is stripped ("user_id, event_time"): match it the same way
+    chunks = pd.read_csv(expand_paths(t.path)[0], sep=sep, encoding=t.encoding, dtype=str,
+                         usecols=lambda name: str(name).strip() == column,
                          chunksize=1 << 20, keep_default_na=False, na_values=list(BLANK_LIKE), on_bad_lines="skip")
-    counts = pd.concat([c[column].astype("string").str.strip().value_counts() for c in chunks])
+    counts = pd.concat([c.iloc[:, 0].astype("string").str.strip().replace("", pd.NA).dropna().value_counts()
+                        for c in chunks])
     return counts.groupby(level=0).sum().sort_values(ascending=False)
 
 

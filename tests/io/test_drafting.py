@@ -244,3 +244,14 @@ def test_large_files_are_inferred_from_a_sample_and_counted_whole(tmp_path, monk
     assert ("late_event", 50) in draft.unassigned  # not in the sample, still counted and kept
     assert any("first 100 rows" in c for c in draft.checks)
     assert draft.exit_code == 0 and len(jkit.load(tmp_path / "s").events) == 1_000
+
+
+def test_large_files_with_padded_headers_and_blank_event_names(tmp_path, monkeypatch):
+    path = tmp_path / "big.csv"
+    rows = [f"u{i % 7}, 2024-02-01T00:{i % 60:02d}:00Z, {'purchase' if i % 10 else ' '}" for i in range(1_000)]
+    path.write_text("user_id, event_time, event_name\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    monkeypatch.setattr(drafting, "LARGE_BYTES", 1_000)
+    monkeypatch.setattr(drafting, "SAMPLE_ROWS", 100)
+    draft = draft_study(tmp_path / "s", events=path)
+    assert not any(name == "" for name, _ in draft.unassigned)  # blank names are not an event
+    assert "purchase (900)" in draft.report()
