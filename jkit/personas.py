@@ -52,7 +52,6 @@ from jkit._persona_selection import CRITERIA, parallel_analysis, select_n_cluste
 from jkit.errors import (
     DataValidationError,
     JkitWarning,
-    MissingResourceError,
     NotFittedError,
     ParameterError,
     describe_values,
@@ -86,7 +85,7 @@ OUTCOME_COLUMNS = (
 )
 
 #: Version of the file layout written by :meth:`PersonaModel.save`.
-SAVE_FORMAT = 1
+SAVE_FORMAT = 2  # see jkit.persona_store
 _MISSING = "(missing)"
 _ALGORITHMS = ("auto", "kmeans", "minibatch")
 
@@ -786,60 +785,28 @@ class PersonaModel(BaseEstimator):
     # ------------------------------------------------------------------ persistence
 
     def save(self, path: str | Path) -> Path:
-        """Save the fitted model with joblib (with the jkit and scikit-learn versions)."""
-        import joblib
-        import sklearn
-
-        import jkit
+        """Save the fitted model to ``path`` (a zip of JSON, numpy, Parquet and skops parts that
+        cannot carry code; see :mod:`jkit.persona_store`), with the jkit and scikit-learn versions."""
+        from jkit.persona_store import save_model
 
         self._check_fitted()
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        joblib.dump(
-            {"format": "jkit.PersonaModel", "format_version": SAVE_FORMAT, "jkit_version": jkit.__version__,
-             "sklearn_version": sklearn.__version__, "model": self},
-            path,
-            compress=3,
-        )
-        return path
+        return save_model(self, path)
 
     @classmethod
     def load(cls, path: str | Path) -> PersonaModel:
         """Load a model written by :meth:`save`; warns when scikit-learn's version differs.
+
+        Nothing is unpickled: a file in the old joblib/pickle format, or one holding types a
+        persona model never holds, is refused.
 
         Raises
         ------
         MissingResourceError
             No such file.
         DataValidationError
-            The file is not a saved persona model, or was written by a newer file format.
+            The file is not a saved persona model, was written by a newer file format, or holds
+            anything but plain data and the trusted scikit-learn types.
         """
-        import joblib
-        import sklearn
+        from jkit.persona_store import load_model
 
-        path = Path(path)
-        if not path.is_file():
-            raise MissingResourceError(f"{path}: no such file; save a fitted model with model.save(path) first")
-        try:
-            payload = joblib.load(path)
-        except Exception as exc:  # a truncated or foreign file: say which
-            raise DataValidationError(f"{path.name}: cannot read a saved persona model: {exc}") from None
-        if not isinstance(payload, dict) or payload.get("format") != "jkit.PersonaModel":
-            raise DataValidationError(f"{path.name}: not a saved jkit PersonaModel (write one with model.save(path))")
-        version = payload.get("format_version")
-        if not isinstance(version, int) or version > SAVE_FORMAT:
-            raise DataValidationError(
-                f"{path.name}: saved with file format {version!r} by jkit {payload.get('jkit_version')}; "
-                f"this jkit reads format {SAVE_FORMAT} or older — upgrade jkit or refit the model"
-            )
-        if payload.get("sklearn_version") != sklearn.__version__:
-            warnings.warn(
-                f"{path.name}: saved with scikit-learn {payload.get('sklearn_version')}, running "
-                f"{sklearn.__version__}; assignments may differ — refit the model if they look wrong",
-                JkitWarning,
-                stacklevel=2,
-            )
-        model = payload["model"]
-        if not isinstance(model, cls):
-            raise DataValidationError(f"{path.name}: holds a {type(model).__name__}, not a PersonaModel")
-        return model
+        return load_model(cls, path)
