@@ -253,7 +253,9 @@ def test_segment_types_fallbacks_and_array(tmp_path):
     assert frame["touchpoint"].tolist() == ["mobile_app", "unknown", "unknown"]
     assert frame["screen_name"].tolist()[0] == "Cart"
     assert frame["revenue"].tolist()[2] == 12.5 and frame["prop_event"].tolist()[2] == "x"
-    assert frame["trait_plan"].tolist()[0] == "pro" and frame["trait_email"].tolist()[1] == "a@example.com"
+    assert frame["trait_plan"].tolist()[0] == "pro" and "trait_email" not in frame.columns  # personal: left out
+    kept = segment.parse_segment(path, keep_personal=True).frame
+    assert kept["trait_email"].tolist()[1] == "a@example.com"
 
 
 # --------------------------------------------------------------------------- Mixpanel
@@ -493,3 +495,16 @@ def test_importer_entries():
         assert (entry.name, entry.table) == (name, "events")
         assert entry.parse is getattr(module, f"parse_{name}") and entry.detect is module.detect
         assert "encoding" in entry.options and entry.description
+
+
+def test_event_imports_leave_personal_fields_out_unless_asked():
+    from jkit.io.importers.amplitude import read_amplitude
+    from jkit.io.importers.snowplow import read_snowplow
+
+    path = FIXTURES / "amplitude_export.jsonl"
+    plain, kept = read_amplitude(path), read_amplitude(path, keep_personal=True)
+    assert {"ip_address", "location_lat", "location_lng", "idfa", "adid"} <= set(kept.columns) - set(plain.columns)
+    assert {"city", "country", "device_id", "customer_id"} <= set(plain.columns)  # coarse and contract fields stay
+    tsv = FIXTURES / "snowplow_enriched.tsv"
+    assert "user_ipaddress" in read_snowplow(tsv, keep_personal=True).columns
+    assert "user_ipaddress" not in read_snowplow(tsv).columns

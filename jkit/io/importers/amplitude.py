@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 
 from jkit.errors import ParameterError
-from jkit.io.importers.base import BadRecord, FileSample, Imported, Importer, finish, iter_json_records
+from jkit.io.importers.base import BadRecord, FileSample, Imported, Importer, drops_personal, finish, iter_json_records
 from jkit.io.sniff import read_head
 from jkit.schema import TABLES
 
 __all__ = ["IMPORTERS", "detect", "parse_amplitude", "read_amplitude"]
 
-OPTIONS = ("encoding",)
+OPTIONS = ("encoding", "keep_personal")
 CONTRACT = tuple(spec.name for spec in TABLES["events"])
 UNKNOWN_TOUCHPOINT = next((getattr(s, "default", None) for s in TABLES["events"] if s.name == "touchpoint"), None) or "unknown"
 TIME_FIELDS = ("event_time", "client_event_time", "server_received_time", "server_upload_time")
@@ -101,6 +101,7 @@ def _row(record: Mapping[str, Any], where: str) -> tuple[dict[str, Any] | None, 
     return row, time, ""
 
 
+@drops_personal
 def parse_amplitude(path: Path, **options: Any) -> Imported:
     """Read one Amplitude export file into contract-named rows; see :func:`read_amplitude` for the mapping.
 

@@ -11,7 +11,9 @@ counts them with ``lenient=True``. An importer never drops a record silently.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,9 @@ from jkit.io.records import BadRecord, iter_json_records
 from jkit.io.sniff import read_head, sniff_encoding
 
 __all__ = [
+    "PERSONAL_COLUMNS",
+    "drop_personal",
+    "drops_personal",
     "BadRecord",
     "FileSample",
     "Imported",
@@ -149,3 +154,34 @@ def sample_file(path: str | Path) -> FileSample:
             row = next(csv.reader(io.StringIO(first), delimiter=sep), [])
             columns = tuple(c.strip() for c in row)
     return FileSample(path, head, text, columns)
+
+
+#: vendor fields that identify a person (IP, e-mail, phone, names, street address, exact location,
+#: browser fingerprint, advertising ids): left out of event imports unless ``keep_personal=True``
+PERSONAL_COLUMNS = re.compile(
+    r"(?:^|_)(?:ip|ip_address|ipaddress|user_ipaddress|email|email_address|e_mail|phone|phone_number|"
+    r"mobile_number|first_name|last_name|firstname|lastname|full_name|user_name|username|address|street|"
+    r"street_address|latitude|longitude|location_lat|location_lng|lat|lng|lon|user_fingerprint|idfa|adid)$"
+    r"|^(?:trait_)?name$",
+    re.IGNORECASE,
+)
+
+
+def drop_personal(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without the columns :data:`PERSONAL_COLUMNS` names (contract columns are kept)."""
+    contract = {"customer_id", "timestamp", "event", "touchpoint", "session_id", "revenue"}
+    gone = [c for c in frame.columns if c not in contract and PERSONAL_COLUMNS.search(str(c))]
+    return frame.drop(columns=gone) if gone else frame
+
+
+def drops_personal(parse: Callable[..., Imported]) -> Callable[..., Imported]:
+    """Give an importer's ``parse`` the ``keep_personal=False`` option (see :func:`drop_personal`)."""
+
+    @functools.wraps(parse)
+    def wrapper(path, *, keep_personal: bool = False, **options) -> Imported:
+        imported = parse(path, **options)
+        if not keep_personal:
+            imported.frame = drop_personal(imported.frame)
+        return imported
+
+    return wrapper

@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 
 from jkit.errors import ParameterError
-from jkit.io.importers.base import BadRecord, FileSample, Imported, Importer, finish, iter_json_records
+from jkit.io.importers.base import BadRecord, FileSample, Imported, Importer, drops_personal, finish, iter_json_records
 from jkit.io.sniff import open_text, read_head, sniff_encoding, sniff_separator
 from jkit.schema import TABLES
 
 __all__ = ["IMPORTERS", "detect", "parse_ga4", "read_ga4"]
 
-OPTIONS = ("id_field", "encoding")
+OPTIONS = ("id_field", "encoding", "keep_personal")
 ID_FIELDS = {"user_id_or_pseudo": ("user_id", "user_pseudo_id"), "user_pseudo_id": ("user_pseudo_id",),
              "user_id": ("user_id",)}
 CONTRACT = tuple(spec.name for spec in TABLES["events"])
@@ -308,6 +308,7 @@ def _kind(path: Path) -> str:
     return "json" if head.startswith((b"{", b"[")) else "csv"
 
 
+@drops_personal
 def parse_ga4(path: Path, **options: Any) -> Imported:
     """Read one GA4 export file into contract-named rows; see :func:`read_ga4` for the mapping.
 

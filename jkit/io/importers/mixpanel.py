@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 
 from jkit.errors import ParameterError
-from jkit.io.importers.base import BadRecord, FileSample, Imported, Importer, finish, iter_json_records
+from jkit.io.importers.base import BadRecord, FileSample, Imported, Importer, drops_personal, finish, iter_json_records
 from jkit.io.sniff import read_head
 from jkit.schema import TABLES
 
 __all__ = ["IMPORTERS", "detect", "parse_mixpanel", "read_mixpanel"]
 
-OPTIONS = ("project_timezone", "default_id", "encoding")
+OPTIONS = ("project_timezone", "default_id", "encoding", "keep_personal")
 CONTRACT = tuple(spec.name for spec in TABLES["events"])
 UNKNOWN_TOUCHPOINT = next((getattr(s, "default", None) for s in TABLES["events"] if s.name == "touchpoint"), None) or "unknown"
 #: properties that are mapped onto contract columns and not kept again
@@ -85,6 +85,7 @@ def _column_names(keys: set[str]) -> dict[str, str]:
     return names
 
 
+@drops_personal
 def parse_mixpanel(path: Path, **options: Any) -> Imported:
     """Read one Mixpanel export file into contract-named rows; see :func:`read_mixpanel` for the mapping.
 

@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 
 from jkit.errors import ParameterError
-from jkit.io.importers.base import BadRecord, FileSample, Imported, Importer, finish, iter_json_records
+from jkit.io.importers.base import BadRecord, FileSample, Imported, Importer, drops_personal, finish, iter_json_records
 from jkit.io.sniff import read_head
 from jkit.schema import TABLES
 
 __all__ = ["IMPORTERS", "detect", "parse_segment", "read_segment"]
 
-OPTIONS = ("encoding",)
+OPTIONS = ("encoding", "keep_personal")
 CONTRACT = tuple(spec.name for spec in TABLES["events"])
 #: the touchpoint of rows whose message does not say, in a file where others do (the contract's default)
 UNKNOWN_TOUCHPOINT = next((getattr(s, "default", None) for s in TABLES["events"] if s.name == "touchpoint"), None) or "unknown"
@@ -180,6 +180,7 @@ def _record(message: Any, batch: Mapping[str, Any], where: str) -> tuple[dict[st
     return row, time, ""
 
 
+@drops_personal
 def parse_segment(path: Path, **options: Any) -> Imported:
     """Read one Segment file into contract-named rows; see :func:`read_segment` for the mapping.
 

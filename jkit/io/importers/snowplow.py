@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from jkit.errors import ParameterError
-from jkit.io.importers.base import BadRecord, FileSample, Imported, Importer, finish
+from jkit.io.importers.base import BadRecord, FileSample, Imported, Importer, drops_personal, finish
 from jkit.io.sniff import open_text
 from jkit.schema import TABLES
 
@@ -54,7 +54,7 @@ PLATFORMS = {"web": "web", "mob": "mobile_app", "pc": "desktop_app", "app": "app
 ID_FIELDS = {"user_id_or_domain_userid": ("user_id", "domain_userid"), "user_id": ("user_id",),
              "domain_userid": ("domain_userid",), "network_userid": ("network_userid",)}
 STRUCT_EVENTS = ("category_action", "action")
-OPTIONS = ("id_field", "struct_event", "encoding")
+OPTIONS = ("id_field", "struct_event", "encoding", "keep_personal")
 CONTRACT = tuple(spec.name for spec in TABLES["events"])
 UNKNOWN_TOUCHPOINT = next((getattr(s, "default", None) for s in TABLES["events"] if s.name == "touchpoint"), None) or "unknown"
 _TSTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}")
@@ -111,6 +111,7 @@ def _self_describing(text: Any) -> Mapping[str, Any]:
     return inner if isinstance(inner, Mapping) else {}
 
 
+@drops_personal
 def parse_snowplow(path: Path, **options: Any) -> Imported:
     """Read one Snowplow enriched-event TSV into contract-named rows; see :func:`read_snowplow` for the mapping.
 
