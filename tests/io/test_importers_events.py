@@ -508,3 +508,17 @@ def test_event_imports_leave_personal_fields_out_unless_asked():
     tsv = FIXTURES / "snowplow_enriched.tsv"
     assert "user_ipaddress" in read_snowplow(tsv, keep_personal=True).columns
     assert "user_ipaddress" not in read_snowplow(tsv).columns
+
+
+def test_amplitude_properties_never_overwrite_fields(tmp_path):
+    from jkit.io.importers.amplitude import parse_amplitude
+
+    line = {"event_time": "2024-03-01 10:00:00.000000", "user_id": "u1", "event_type": "buy", "country": "DE",
+            "event_properties": {"country": "X", "revenue": 5, "$revenue": 7}}
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps(line) + "\n" + json.dumps({**line, "revenue": True}) + "\n", encoding="utf-8")
+    imported = parse_amplitude(path)
+    frame = imported.frame
+    assert frame["country"].tolist() == ["DE"] and frame["prop_country"].tolist() == ["X"]
+    assert frame["prop_revenue"].tolist() == [5] and frame["prop_prop_revenue"].tolist() == [7]
+    assert [b.row for b in imported.bad] == [2]  # a boolean revenue is not a number

@@ -81,6 +81,8 @@ def _row(record: Mapping[str, Any], where: str) -> tuple[dict[str, Any] | None, 
     revenue = next((source[k] for source in (record, properties) for k in ("revenue", "$revenue")
                     if source.get(k) not in (None, "")), None)
     if revenue is not None:
+        if isinstance(revenue, bool):
+            return None, None, f"{where}: revenue {revenue!r} is not a number"
         try:
             row["revenue"] = float(revenue)
         except (TypeError, ValueError):
@@ -93,7 +95,10 @@ def _row(record: Mapping[str, Any], where: str) -> tuple[dict[str, Any] | None, 
             row[f"prop_{name}" if name in CONTRACT else name] = _scalar(value)
     for key, value in properties.items():
         name = key.lstrip("$")
-        row[f"prop_{name}" if name in CONTRACT else name] = _scalar(value)
+        name = f"prop_{name}" if name in CONTRACT else name
+        while name in row:  # a property never overwrites a top-level field or another property
+            name = f"prop_{name}"
+        row[name] = _scalar(value)
     user_properties = record.get("user_properties")
     if isinstance(user_properties, Mapping):
         for key, value in user_properties.items():
