@@ -5,17 +5,45 @@ text into its output. Notebooks call these instead of hand-building HTML::
 
     from jkit.notebook import show_header, show_table, how_to_read
     show_header("Stage funnel", data, params=dict(window=window))
+
+Numbers read one way everywhere: :func:`format_duration` (``"83 s"``, ``"14 min"``, ``"5.2 h"``,
+``"47 days"``), :func:`format_percent` (``"4.3%"``) and :func:`format_number` (``"134,000"``, never
+``1.34e+05``). :func:`format_table` uses them for its columns.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from pandas.io.formats.style import Styler
 
-__all__ = ["show_header", "show_table", "how_to_read", "show_headlines", "format_table", "escape"]
+__all__ = [
+    "show_header",
+    "show_table",
+    "how_to_read",
+    "show_headlines",
+    "format_table",
+    "escape",
+    "format_duration",
+    "format_percent",
+    "format_number",
+    "format_measure",
+    "format_period",
+    "header_html",
+    "MISSING",
+]
+
+#: What a table cell shows for a missing value; the text helpers return ``"n/a"`` instead.
+MISSING = "–"
+
+_MINUTE, _HOUR, _DAY = 60.0, 3600.0, 86400.0
+_YEAR = 365.25 * _DAY
 
 
 def escape(value: Any) -> str:
@@ -29,22 +57,201 @@ def _display(obj_html: str) -> None:
     display(HTML(obj_html))
 
 
+# --------------------------------------------------------------------------------------------
+# numbers in words
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _seconds(value: Any) -> float | None:
+    """Seconds of a duration: a number (seconds), Timedelta, timedelta or numpy timedelta64."""
+    if _is_missing(value):
+        return None
+    if isinstance(value, pd.Timedelta | _dt.timedelta | np.timedelta64):
+        return pd.Timedelta(value).total_seconds()
+    if isinstance(value, str):
+        return pd.Timedelta(value).total_seconds()
+    out = float(value)
+    return None if math.isnan(out) else out
+
+
+def _amount(x: float, unit: str) -> str:
+    """``x`` with one decimal below 10 and none from 10 on; a trailing ``.0`` dropped."""
+    text = f"{x:.1f}" if x < 9.95 else f"{x:,.0f}"
+    if text.endswith(".0"):
+        text = text[:-2]
+    return f"{text} {unit}"
+
+
+def format_duration(value: Any) -> str:
+    """A duration in the unit its size calls for.
+
+    ``value`` is seconds (a number), a :class:`pandas.Timedelta`, a :class:`datetime.timedelta`
+    or missing. Under 2 minutes: seconds (one decimal below 10 s: ``"4.2 s"``, ``"83 s"``); under
+    an hour: minutes (``"14 min"``); under 48 hours: hours (``"1.5 h"``, ``"31 h"``); under 2 years: days
+    (``"47 days"``); from 2 years: years (``"2.3 years"``). Missing (None, NaN, NaT): ``"n/a"``.
+    """
+    seconds = _seconds(value)
+    if seconds is None or not math.isfinite(seconds):
+        return "n/a"
+    sign, s = ("−", -seconds) if seconds < 0 else ("", seconds)
+    if s == 0:
+        text = "0 s"
+    elif s < 2 * _MINUTE:
+        text = _amount(s, "s")
+    elif s < _HOUR:
+        text = _amount(s / _MINUTE, "min")
+    elif s < 48 * _HOUR:
+        text = _amount(s / _HOUR, "h")
+    elif s < 2 * _YEAR:
+        text = _amount(s / _DAY, "days")
+    else:
+        text = _amount(s / _YEAR, "years")
+    return sign + text
+
+
+def format_percent(value: Any, decimals: int = 1) -> str:
+    """A share (a fraction: ``0.043``) as a percentage: ``"4.3%"``; missing: ``"n/a"``."""
+    if _is_missing(value):
+        return "n/a"
+    return f"{float(value) * 100:,.{int(decimals)}f}%"
+
+
+def _auto_decimals(magnitude: float) -> int:
+    """Decimals for numbers of this size: 0 from 100, 1 from 10, 2 from 1, two significant below."""
+    magnitude = abs(magnitude)
+    if not math.isfinite(magnitude) or magnitude == 0 or magnitude >= 100:
+        return 0
+    if magnitude >= 10:
+        return 1
+    if magnitude >= 1:
+        return 2
+    return min(max(2, 1 - math.floor(math.log10(magnitude))), 8)
+
+
+def format_number(value: Any, decimals: int | None = None) -> str:
+    """A number with thousands separators and decimals by its size, never in scientific notation.
+
+    ``134012.3`` -> ``"134,012"``, ``23.14`` -> ``"23.1"``, ``4.567`` -> ``"4.57"``,
+    ``0.0431`` -> ``"0.043"``, ``12.0`` -> ``"12"``; missing: ``"n/a"``. ``decimals`` fixes the
+    decimals instead.
+    """
+    if _is_missing(value):
+        return "n/a"
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    x = float(value)
+    if not math.isfinite(x):
+        return "n/a" if math.isnan(x) else ("∞" if x > 0 else "−∞")
+    if decimals is None:
+        decimals = 0 if x.is_integer() else _auto_decimals(x)
+    text = f"{x:,.{int(decimals)}f}"
+    return "0" if text.strip("-0.,") == "" and x != 0 and decimals == 0 else text
+
+
+#: column-name endings that tell the unit of a measure (see :func:`format_measure`)
+_SHARE_HINTS = ("share", "rate", "ratio", "pct_", "tp_")
+_DURATION_UNITS = {"_seconds": 1.0, "_secs": 1.0, "_minutes": _MINUTE, "_mins": _MINUTE, "_hours": _HOUR,
+                   "_days": _DAY, "_weeks": 7 * _DAY, "_years": _YEAR}
+
+
+def format_measure(value: Any, column: str = "") -> str:
+    """A value in the unit its column name tells: shares as ``"4.3%"``, ``*_days``/``days_*``,
+    ``*_hours``/… as durations (``recency_days=47`` -> ``"47 days"``), anything else as
+    :func:`format_number`.
+
+    Share columns are those starting ``tp_`` (touchpoint mix) or ``share``/``pct_``, or ending
+    ``share``, ``rate`` or ``ratio``.
+    """
+    name = str(column).lower()
+    if _is_missing(value):
+        return "n/a"
+    if isinstance(value, pd.Timedelta | _dt.timedelta | np.timedelta64):
+        return format_duration(value)
+    for suffix, seconds in _DURATION_UNITS.items():
+        if name.endswith(suffix) or name.startswith(suffix[1:] + "_"):
+            return format_duration(float(value) * seconds)
+    if name.startswith(("tp_", "share", "pct_")) or name.endswith(("share", "rate", "ratio")):
+        return format_percent(value)
+    return format_number(value)
+
+
+# --------------------------------------------------------------------------------------------
+# the header
+
+
+def _utc(ts: Any) -> pd.Timestamp:
+    ts = pd.Timestamp(ts)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def format_period(start: Any, end: Any) -> str | None:
+    """A data period for readers, with its span; None when there is no period.
+
+    Spans under 2 days show times: ``"2019-10-01 00:00 to 02:59 UTC (3 h)"`` (the date repeated
+    when the day changes); longer spans show dates: ``"2019-10-01 to 2019-12-31 UTC (91 days)"``.
+    """
+    if _is_missing(start) or _is_missing(end):
+        return None
+    start, end = _utc(start), _utc(end)
+    span = (end - start).total_seconds()
+    if span == 0:
+        return f"{start:%Y-%m-%d %H:%M} UTC (a single moment)"
+    if span < 2 * _DAY:
+        to = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
+        return f"{start:%Y-%m-%d %H:%M} to {to} UTC ({format_duration(span)})"
+    return f"{start:%Y-%m-%d} to {end:%Y-%m-%d} UTC ({format_duration(span)})"
+
+
+def _feedback_period(data) -> tuple[Any, Any]:
+    feedback = getattr(data, "feedback", None)
+    if feedback is None or "timestamp" not in getattr(feedback, "columns", ()) or feedback["timestamp"].isna().all():
+        return None, None
+    return feedback["timestamp"].min(), feedback["timestamp"].max()
+
+
+_WRAP = "max-width:100%;overflow-wrap:anywhere;word-break:normal"
+
+
 def header_html(title: str, data=None, params: Mapping[str, Any] | None = None) -> str:
-    """The HTML of a report header: title, parameters, data period and data fingerprint."""
+    """The HTML of a report header: title, parameters, data period and data fingerprint.
+
+    The title is the page's only ``<h1>``. The period is that of the events, or of the
+    feedback when there are no dated events; long parameter values and sources wrap.
+    """
     parts = [f"<h1>{escape(title)}</h1>"]
     if data is not None:
-        start, end = data.period
-        if start is not None:
-            parts.append(f"<p><b>Data period:</b> {start:%Y-%m-%d} to {end:%Y-%m-%d} (UTC)</p>")
+        period = getattr(data, "period", (None, None)) or (None, None)
+        shown = format_period(*period)
+        if shown is not None:
+            parts.append(f"<p><b>Data period:</b> {escape(shown)}</p>")
+        else:
+            feedback = format_period(*_feedback_period(data))
+            if feedback is not None:
+                parts.append(f"<p><b>Feedback period:</b> {escape(feedback)} (no dated events)</p>")
+            else:
+                parts.append("<p><b>Data period:</b> none (no dated events or feedback)</p>")
+        fingerprint = data.fingerprint() if hasattr(data, "fingerprint") else []
         sources = ", ".join(
-            f"{escape(s['name'])} ({s['rows']:,} rows, sha256 {escape(s['sha256'][:12])})" for s in data.fingerprint()
+            f"{escape(s['name'])} ({s['rows']:,} rows, sha256 {escape(s['sha256'][:12])})" for s in fingerprint
         )
         if sources:
             parts.append(f"<p><b>Data:</b> {sources}</p>")
     if params:
-        items = "".join(f"<li><code>{escape(k)}</code> = <code>{escape(v)}</code></li>" for k, v in params.items())
-        parts.append(f"<details><summary><b>Parameters</b></summary><ul>{items}</ul></details>")
-    return "\n".join(parts)
+        items = "".join(
+            f"<li><code>{escape(k)}</code> = <code style='white-space:pre-wrap;{_WRAP}'>{escape(v)}</code></li>"
+            for k, v in params.items()
+        )
+        parts.append(f"<details style='{_WRAP}'><summary><b>Parameters</b></summary>"
+                     f"<ul style='{_WRAP};padding-left:1.5em'>{items}</ul></details>")
+    return f"<div class='jkit-header' style='{_WRAP}'>\n" + "\n".join(parts) + "\n</div>"
 
 
 def show_header(title: str, data=None, params: Mapping[str, Any] | None = None) -> None:
@@ -53,19 +260,109 @@ def show_header(title: str, data=None, params: Mapping[str, Any] | None = None) 
 
 
 def show_headlines(metrics: Mapping[str, str]) -> None:
-    """Display headline numbers as a row of cards: ``{"Customers": "5,000", "Conversion": "12.3%"}``."""
+    """Display headline numbers as a row of cards: ``{"Customers": "5,000", "Conversion": "12.3%"}``.
+
+    Values that are not text are formatted: Timedelta as :func:`format_duration`, numbers as
+    :func:`format_number`, missing as ``"n/a"``.
+    """
+    def text(v: Any) -> str:
+        if isinstance(v, str):
+            return v
+        if isinstance(v, pd.Timedelta | _dt.timedelta | np.timedelta64):
+            return format_duration(v)
+        return format_number(v)
+
     cards = "".join(
-        "<div style='display:inline-block;margin:0 1.5em 1em 0;padding:.6em 1em;border:1px solid #ccc;"
-        f"border-radius:6px'><div style='font-size:1.6em;font-weight:bold'>{escape(v)}</div>"
-        f"<div style='color:#555'>{escape(k)}</div></div>"
+        "<div style='display:inline-block;vertical-align:top;max-width:100%;margin:0 1.5em 1em 0;padding:.6em 1em;"
+        f"border:1px solid #ccc;border-radius:6px;{_WRAP}'><div style='font-size:1.6em;font-weight:bold'>"
+        f"{escape(text(v))}</div><div style='color:#555'>{escape(k)}</div></div>"
         for k, v in metrics.items()
     )
-    _display(f"<div>{cards}</div>")
+    _display(f"<div style='{_WRAP}'>{cards}</div>")
 
 
 def how_to_read(text: str) -> None:
     """Display a short "how to read this" note under a figure or table."""
-    _display(f"<p style='color:#444;font-size:.95em'><b>How to read this:</b> {escape(text)}</p>")
+    _display(f"<p style='color:#444;font-size:.95em;{_WRAP}'><b>How to read this:</b> {escape(text)}</p>")
+
+
+# --------------------------------------------------------------------------------------------
+# tables
+
+
+class PageTable(Styler):
+    """A Styler that displays inside a box as wide as the page, scrolling sideways if it must."""
+
+    def _repr_html_(self) -> str:  # what Jupyter and nbconvert show
+        return ("<div class='jkit-table' style='overflow-x:auto;max-width:100%'>"
+                f"{self.to_html()}</div>")
+
+
+_TABLE_STYLES = [
+    {"selector": "", "props": [("border-collapse", "collapse"), ("max-width", "100%")]},
+    {"selector": "td", "props": [("overflow-wrap", "anywhere"), ("word-break", "normal"), ("max-width", "36em"),
+                                 ("white-space", "normal"), ("vertical-align", "top")]},
+    {"selector": "th", "props": [("overflow-wrap", "anywhere"), ("white-space", "normal"), ("vertical-align", "bottom")]},
+]
+
+
+def _percent_fmt(decimals: int):
+    return lambda x: format_percent(x, decimals)
+
+
+def _number_fmt(decimals: int, thousands: bool = True, keep_small: bool = False):
+    """Fixed decimals; with ``keep_small``, a nonzero value those decimals would show as 0 keeps
+    two significant digits (a column's default decimals never hide a value)."""
+    sep = "," if thousands else ""
+
+    def fmt(x: Any) -> str:
+        if isinstance(x, bool | np.bool_):
+            return "yes" if x else "no"
+        x = float(x)
+        if not math.isfinite(x):
+            return format_number(x)
+        text = f"{x:{sep}.{decimals}f}"
+        if keep_small and x != 0 and float(text.replace(",", "")) == 0:
+            return format_number(x)
+        return text
+
+    return fmt
+
+
+def _float_decimals(values: pd.Series) -> int:
+    """One number of decimals for a whole float column, from its typical size."""
+    v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    v = np.abs(v[np.isfinite(v)])
+    if v.size == 0 or np.all(v == np.round(v)):
+        return 0
+    nonzero = v[v > 0]
+    return _auto_decimals(float(np.median(nonzero))) if nonzero.size else 0
+
+
+def _cell(value: Any) -> str:
+    """The default text of a cell in a text or mixed column (before HTML escaping)."""
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, pd.Timedelta | _dt.timedelta | np.timedelta64):
+        return format_duration(value)
+    if isinstance(value, float | np.floating):
+        return format_number(value)
+    if isinstance(value, pd.Timestamp):
+        return _timestamp(value)
+    return str(value)
+
+
+def _timestamp(value: Any) -> str:
+    ts = pd.Timestamp(value)
+    tz = " UTC" if ts.tzinfo is not None and str(ts.tzinfo) in ("UTC", "utc") else ""
+    if ts == ts.normalize():
+        return f"{ts:%Y-%m-%d}"
+    return f"{ts:%Y-%m-%d %H:%M}{tz}"
+
+
+def _looks_like_id_or_year(col: Any) -> bool:
+    name = str(col).lower()
+    return name in ("id", "year") or name.endswith(("_id", "id", "year", "_code", "zip", "postcode"))
 
 
 def format_table(
@@ -74,17 +371,83 @@ def format_table(
     percent: Iterable[str] = (),
     integer: Iterable[str] = (),
     decimals: Mapping[str, int] | None = None,
-) -> pd.io.formats.style.Styler:
-    """A Styler with percentages, thousands separators and fixed decimals; cell text escaped."""
-    fmt: dict[str, Any] = {}
+    duration: Iterable[str] = (),
+    duration_unit: str = "s",
+    percent_decimals: int = 1,
+    missing_if: Mapping[str, Iterable[str]] | None = None,
+) -> Styler:
+    """A Styler with percentages, durations, thousands separators and decimals; cell text escaped.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    percent : column names
+        Shares (fractions) shown as ``"4.3%"`` (:func:`format_percent`).
+    integer : column names
+        Shown with no decimals and thousands separators.
+    decimals : {column: int}, optional
+        Fixed decimals (with thousands separators).
+    duration : column names
+        Timedelta columns, or numbers of ``duration_unit`` (``"s"``, ``"min"``, ``"h"``, ``"D"``),
+        shown as :func:`format_duration` (``"83 s"``, ``"47 days"``). Timedelta columns are shown
+        so even when not listed.
+    percent_decimals : int, default 1
+    missing_if : {column: [columns]}, optional
+        Show the column's cell as missing where any of the other columns is missing; by default a
+        ``significant`` column is missing where ``low`` or ``high`` is (nothing was tested there).
+
+    Every other float column gets thousands separators and one number of decimals chosen by
+    the column's typical size (never scientific notation); integer columns get thousands
+    separators (not ids or years); booleans show as yes/no; missing values as ``"–"``. The
+    table is wrapped to the page's width (:class:`PageTable`).
+    """
+    frame = frame.copy()
+    missing_if = dict(missing_if) if missing_if is not None else {}
+    if not missing_if and "significant" in frame.columns and {"low", "high"} <= set(frame.columns):
+        missing_if = {"significant": ["low", "high"]}
+    for col, others in missing_if.items():
+        others = [c for c in others if c in frame.columns]
+        if col in frame.columns and others:
+            mask = frame[others].isna().any(axis=1)
+            if mask.any():
+                frame[col] = frame[col].astype(object).where(~mask, None)
+
+    unit_seconds = pd.Timedelta(1, unit=duration_unit).total_seconds()
+    fmt: dict[Any, Any] = {}
+    for col in frame.columns.unique():
+        s = frame[col]
+        if isinstance(s, pd.DataFrame):  # a repeated column name: left to pandas
+            continue
+        if pd.api.types.is_bool_dtype(s):
+            fmt[col] = lambda x: "yes" if x else "no"
+        elif pd.api.types.is_timedelta64_dtype(s):
+            fmt[col] = format_duration
+        elif pd.api.types.is_datetime64_any_dtype(s):
+            fmt[col] = _timestamp
+        elif pd.api.types.is_float_dtype(s):
+            fmt[col] = _number_fmt(_float_decimals(s), keep_small=True)
+        elif pd.api.types.is_integer_dtype(s):
+            fmt[col] = _number_fmt(0, thousands=not _looks_like_id_or_year(col))
+        elif pd.api.types.is_object_dtype(s):
+            fmt[col] = _cell
+    for col in duration:
+        if col in frame.columns:
+            if pd.api.types.is_timedelta64_dtype(frame[col]) or not pd.api.types.is_numeric_dtype(frame[col]):
+                fmt[col] = format_duration
+            else:
+                fmt[col] = lambda x, k=unit_seconds: format_duration(float(x) * k)
     for col in percent:
-        fmt[col] = "{:.1%}"
+        fmt[col] = _percent_fmt(percent_decimals)
     for col in integer:
-        fmt[col] = "{:,.0f}"
+        fmt[col] = _number_fmt(0)
     for col, d in (decimals or {}).items():
-        fmt[col] = "{:,.%sf}".replace("%s", str(d))
+        fmt[col] = _number_fmt(int(d))
     fmt = {k: v for k, v in fmt.items() if k in frame.columns}
-    return frame.style.format(fmt, na_rep="–", escape="html").hide(axis="index")
+    styler = PageTable(frame)
+    return (styler.format(fmt, na_rep=MISSING, escape="html")
+            .format_index(escape="html", axis=1)
+            .hide(axis="index")
+            .set_table_styles(_TABLE_STYLES, overwrite=False))
 
 
 def show_table(frame: pd.DataFrame, **kwargs: Any) -> None:

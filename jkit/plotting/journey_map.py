@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from jkit.plotting.readability import plain_text, wrap_labels
+
 if TYPE_CHECKING:  # pragma: no cover
     from jkit.journey_map import JourneyMap
 
@@ -33,11 +35,15 @@ _LANE_TITLES = {
 _LANE_HEIGHT = {"reach": 1.3, "actions": 0.75, "touchpoints": 1.4, "emotion": 1.4, "pain_points": 0.8, "opportunities": 0.8}
 
 
-def _text_cells(ax, stages: Sequence[str], items: dict[str, list[str]], *, width: int = 26, color="#222") -> None:
+def _text_cells(ax, stages: Sequence[str], items: dict[str, list[str]], *, width: int | None = None,
+                color="#222") -> None:
+    if width is None:  # characters that fit a stage's column at 7.5 pt
+        column_in = ax.get_position().width * ax.figure.get_figwidth() / max(len(stages), 1)
+        width = int(min(26, max(10, column_in / 0.065)))
     ax.set_xlim(-0.5, len(stages) - 0.5)
     ax.set_ylim(0, 1)
     for i, stage in enumerate(stages):
-        lines = [textwrap.shorten(t, width=width, placeholder="…") for t in items.get(stage, [])]
+        lines = [plain_text(textwrap.shorten(t, width=width, placeholder="…")) for t in items.get(stage, [])]
         ax.text(i, 0.93, "\n".join(lines) if lines else "–", ha="center", va="top", fontsize=7.5, color=color,
                 linespacing=1.35)
     ax.set_xticks([])
@@ -82,7 +88,8 @@ def plot_journey_map(
                     label += f"\n{row['conversion_from_previous']:.0%} of previous"
                 ax.text(b.get_x() + b.get_width() / 2, b.get_height() + top * 0.04, label, ha="center", va="bottom",
                         fontsize=7.5)
-            ax.set_xticks(x, [s.replace("_", " ").title() for s in stages], fontsize=10, fontweight="bold")
+            names = wrap_labels([s.replace("_", " ").title() for s in stages], width=max(8, int(100 / max(len(stages), 1))))
+            ax.set_xticks(x, [plain_text(s) for s in names], fontsize=10 if len(stages) <= 7 else 8, fontweight="bold")
             ax.xaxis.set_ticks_position("top")
             ax.tick_params(axis="x", length=0, pad=6)
             ax.set_yticks([])
@@ -104,7 +111,8 @@ def plot_journey_map(
                 if v >= 0.005:
                     ax.text(c, r, f"{v:.0%}", ha="center", va="center", fontsize=6.5,
                             color="white" if v > 0.5 * top else "#222")
-            ax.set_yticks(range(len(tp)), [t.replace("_", " ") for t in tp.index], fontsize=7)
+            ax.set_yticks(range(len(tp)), [plain_text(t) for t in wrap_labels([str(t).replace("_", " ") for t in tp.index],
+                                                                                width=22, max_lines=1)], fontsize=7)
             ax.yaxis.tick_right()
             ax.set_xticks([])
         elif lane == "emotion":
@@ -134,6 +142,6 @@ def plot_journey_map(
             for r in jmap.opportunities.itertuples():
                 items.setdefault(r.stage, []).append(f"#{r.rank} fix “{r.pain_point}”")
             _text_cells(ax, stages, items, color="#1A5E1A")
-    fig.suptitle(title or jmap.title, fontsize=13, fontweight="bold", y=0.995)
+    fig.suptitle(plain_text(title or jmap.title), fontsize=13, fontweight="bold", y=0.995)
     fig.subplots_adjust(left=0.15, right=0.92, top=0.9, bottom=0.03)
     return fig

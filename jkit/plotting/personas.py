@@ -6,6 +6,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.ticker import PercentFormatter
+
+from jkit.plotting.readability import (
+    OTHER,
+    OTHER_COLOR,
+    group_palette,
+    plain_text,
+    set_category_ticks,
+    set_date_axis,
+    wrap_labels,
+)
 
 __all__ = [
     "plot_trait_heatmap",
@@ -15,6 +26,28 @@ __all__ = [
     "plot_persona_selection",
     "plot_persona_shares",
 ]
+
+
+def _groups(data: pd.DataFrame, hue: str, max_groups: int):
+    """(rows, colour, legend label) per group: the largest ``max_groups`` in distinct colours; beyond
+    that the rest grey with one legend entry, "other (n)"."""
+    parts = list(data.groupby(hue, sort=True, observed=True))
+    palette = group_palette([k for k, _ in sorted(parts, key=lambda kv: -len(kv[1]))], max_groups=max_groups)
+    grey = [k for k, _ in parts if palette[k] == OTHER_COLOR]
+    out, labelled = [], False
+    for k, g in parts:
+        if palette[k] != OTHER_COLOR or len(grey) == 1:
+            label = _legend_label(k)
+        elif not labelled:
+            label, labelled = f"{OTHER} ({len(grey)})", True
+        else:
+            label = "_nolegend_"
+        out.append((g, palette[k], label))
+    return out
+
+
+def _legend_label(name) -> str:
+    return plain_text(wrap_labels([str(name)], width=28)[0])
 
 
 def _label(row) -> str:
@@ -56,10 +89,12 @@ def plot_trait_heatmap(
     if top is not None and len(table) > top:
         table = table.loc[table.abs().max(axis=1).sort_values(ascending=False).index[:top]]
     labels = [f"{p}: {names[p]}" if names and p in names else str(p) for p in table.columns]
+    labels = [plain_text(s) for s in wrap_labels(labels, width=18)]
     im = ax.imshow(table.to_numpy(dtype=float), cmap=kwargs.pop("cmap", "RdBu_r"), vmin=-clip, vmax=clip,
                    aspect="auto", **kwargs)
-    ax.set_yticks(range(len(table.index)), table.index)
-    ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+    set_category_ticks(ax, range(len(table.index)), table.index, axis="y", width=40)
+    ax.set_xticks(range(len(labels)), labels, rotation=30 if len(labels) > 4 else 0,
+                  ha="right" if len(labels) > 4 else "center", rotation_mode="anchor")
     for i in range(table.shape[0]):
         for j in range(table.shape[1]):
             v = table.iat[i, j]
@@ -77,6 +112,7 @@ def plot_persona_projection(
     x: str = "pc1",
     y: str = "pc2",
     hue: str = "persona_name",
+    max_groups: int = 12,
     ax: Axes | None = None,
     **kwargs,
 ) -> Axes:
@@ -84,11 +120,11 @@ def plot_persona_projection(
     ax = ax or plt.gca()
     kwargs.setdefault("s", 8)
     kwargs.setdefault("alpha", 0.6)
-    for i, (name, grp) in enumerate(data.groupby(hue, sort=True, observed=True)):
-        ax.scatter(grp[x], grp[y], label=str(name), color=plt.cm.tab10(i % 10), **kwargs)
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    ax.legend(title="persona", fontsize=8, markerscale=2, loc="best")
+    for grp, color, label in _groups(data, hue, max_groups):
+        ax.scatter(grp[x], grp[y], label=label, color=color, **kwargs)
+    ax.set_xlabel(plain_text(x))
+    ax.set_ylabel(plain_text(y))
+    ax.legend(title="persona", fontsize=8, markerscale=2, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     ax.set_title("Customers on the first two principal components")
     return ax
 
@@ -99,23 +135,24 @@ def plot_persona_funnel(
     x: str = "stage",
     y: str = "reach",
     hue: str = "persona_name",
+    max_groups: int = 12,
     ax: Axes | None = None,
     **kwargs,
 ) -> Axes:
     """Stage reach by persona (``persona_funnel(data, assignments)``): one line per persona."""
     ax = ax or plt.gca()
     order = data.drop_duplicates(x).sort_values("stage_index")[x].tolist() if "stage_index" in data else None
-    for i, (name, grp) in enumerate(data.groupby(hue, sort=True, observed=True)):
+    for grp, color, label in _groups(data, hue, max_groups):
         g = grp.set_index(x).reindex(order) if order else grp.set_index(x)
-        ax.plot(range(len(g)), g[y], marker="o", label=str(name), color=plt.cm.tab10(i % 10), **kwargs)
+        ax.plot(range(len(g)), g[y], marker="o", label=label, color=color, **kwargs)
         if {"reach_low", "reach_high"} <= set(g.columns) and y == "reach":
-            ax.fill_between(range(len(g)), g["reach_low"], g["reach_high"], color=plt.cm.tab10(i % 10), alpha=0.15)
+            ax.fill_between(range(len(g)), g["reach_low"], g["reach_high"], color=color, alpha=0.15)
     labels = order or data[x].unique().tolist()
-    ax.set_xticks(range(len(labels)), labels)
+    set_category_ticks(ax, range(len(labels)), labels, width=14)
     ax.set_ylim(0, 1.02)
-    ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel("customers reaching the stage")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     ax.set_title("Stage reach by persona")
     return ax
 
@@ -125,8 +162,9 @@ def plot_segment_crosstab(data: pd.DataFrame, *, ax: Axes | None = None, fmt: st
     ax = ax or plt.gca()
     values = data.to_numpy(dtype=float)
     im = ax.imshow(values, cmap=kwargs.pop("cmap", "Blues"), aspect="auto", vmin=0, **kwargs)
-    ax.set_yticks(range(len(data.index)), [str(i) for i in data.index])
-    ax.set_xticks(range(len(data.columns)), [str(c) for c in data.columns], rotation=35, ha="right")
+    set_category_ticks(ax, range(len(data.index)), data.index, axis="y", width=40)
+    ax.set_xticks(range(len(data.columns)), [plain_text(c) for c in wrap_labels(data.columns, width=16)],
+                  rotation=35, ha="right", rotation_mode="anchor")
     top = np.nanmax(values) if values.size else 1
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
@@ -146,7 +184,8 @@ def plot_persona_selection(data: pd.DataFrame, *, x: str = "n_personas", y: str 
     if chosen is not None:
         ax.axvline(chosen, color="grey", ls="--", lw=1)
     ax.set_xlabel("number of personas")
-    ax.set_ylabel(y)
+    ax.set_ylabel(plain_text(y))
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_title("Choosing the number of personas")
     return ax
 
@@ -157,21 +196,36 @@ def plot_persona_shares(
     x: str = "period",
     y: str = "share",
     hue: str = "persona_name",
+    max_groups: int = 12,
     ax: Axes | None = None,
     **kwargs,
 ) -> Axes:
     """Persona shares over time (``persona_shares(data, assignments)``): one line per persona, 95% bands."""
     ax = ax or plt.gca()
-    for i, (name, grp) in enumerate(data.groupby(hue, sort=True, observed=True)):
+    dated = pd.api.types.is_datetime64_any_dtype(data[x]) or isinstance(data[x].dtype, pd.PeriodDtype)
+    when_all = []
+    for grp, color, label in _groups(data, hue, max_groups):
         g = grp.sort_values(x)
-        color = plt.cm.tab10(i % 10)
-        ax.plot(g[x], g[y], marker="o", label=str(name), color=color, **kwargs)
+        when = g[x]
+        if isinstance(when.dtype, pd.PeriodDtype):
+            when = when.dt.start_time
+        if dated:
+            when = pd.to_datetime(when, utc=True).dt.tz_localize(None)
+            when_all.extend(when.tolist())
+        ax.plot(when, g[y], marker="o", label=label, color=color, **kwargs)
         if {"share_low", "share_high"} <= set(g.columns) and y == "share":
-            ax.fill_between(g[x], g["share_low"], g["share_high"], color=color, alpha=0.15)
+            if len(g) == 1:
+                ax.vlines(when, g["share_low"].astype(float), g["share_high"].astype(float), color=color, lw=3,
+                          alpha=0.35)  # one period: its interval as a short bar
+            else:
+                ax.fill_between(when, g["share_low"], g["share_high"], color=color, alpha=0.15)
+    if dated:
+        set_date_axis(ax, when_all)
+    else:
+        ax.tick_params(axis="x", labelrotation=30)
     ax.set_ylim(0, None)
-    ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel("share of the period's customers")
-    ax.tick_params(axis="x", labelrotation=30)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     ax.set_title("Persona shares over time")
     return ax

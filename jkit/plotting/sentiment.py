@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from jkit.errors import DataValidationError
+from jkit.plotting.readability import OTHER_COLOR, group_palette, plain_text, set_category_ticks, wrap_labels
 
 __all__ = [
     "plot_sentiment_distribution",
@@ -64,7 +65,8 @@ def plot_sentiment_distribution(
         ax.axvline(t, color="#333", linestyle="--", linewidth=0.8)
     ax.set_xlabel("compound sentiment (-1 = most negative, +1 = most positive)")
     ax.set_ylabel("feedback texts")
-    ax.legend(title=hue)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.legend(title=plain_text(hue))
     return ax
 
 
@@ -101,8 +103,8 @@ def plot_emotion_curve(
         k = int(np.nanargmin(data[y].astype(float).to_numpy()))
         ax.annotate("lowest", (pos[k], float(data[y].iloc[k])), textcoords="offset points", xytext=(0, -16),
                     ha="center", color=_LABEL_COLORS["negative"])
-    ax.set_xticks(pos, data[x].astype(str))
-    ax.set_xlabel(x)
+    set_category_ticks(ax, pos, data[x].astype(str), width=14)
+    ax.set_xlabel(plain_text(x))
     ax.set_ylabel("mean compound sentiment (95% CI)")
     return ax
 
@@ -138,10 +140,11 @@ def plot_sentiment_heatmap(
             if pd.notna(v):
                 n = f"\nn={int(counts.iat[i, j])}" if counts is not None else ""
                 ax.text(j, i, f"{v:+.2f}{n}", ha="center", va="center", fontsize=8)
-    ax.set_xticks(range(shown.shape[1]), shown.columns.astype(str), rotation=30, ha="right")
-    ax.set_yticks(range(shown.shape[0]), shown.index.astype(str))
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+    ax.set_xticks(range(shown.shape[1]), [plain_text(c) for c in wrap_labels(shown.columns.astype(str), width=16)],
+                  rotation=30, ha="right", rotation_mode="anchor")
+    set_category_ticks(ax, range(shown.shape[0]), shown.index.astype(str), axis="y", width=24)
+    ax.set_xlabel(plain_text(x))
+    ax.set_ylabel(plain_text(y))
     ax.figure.colorbar(im, ax=ax, label="mean compound")
     return ax
 
@@ -153,6 +156,7 @@ def plot_pain_points(
     y: str = "phrase",
     hue: str | None = "top_stage",
     top: int = 15,
+    max_groups: int = 12,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -162,18 +166,21 @@ def plot_pain_points(
     shown = data.sort_values(x, ascending=False).head(top).iloc[::-1]
     colors = None
     if hue is not None and hue in shown.columns:
-        cats = list(dict.fromkeys(shown[hue].astype(str)))
-        palette = plt.get_cmap("tab10")
-        lookup = {c: palette(i % 10) for i, c in enumerate(cats)}
+        cats = shown[hue].astype(str).value_counts().index.tolist()  # most frequent first
+        lookup = group_palette(cats, max_groups=max_groups)
         colors = [lookup[c] for c in shown[hue].astype(str)]
         from matplotlib.patches import Patch
 
-        ax.legend(handles=[Patch(color=lookup[c], label=c) for c in cats], title=hue, loc="lower right")
+        named = [c for c in cats if lookup[c] != OTHER_COLOR]
+        handles = [Patch(color=lookup[c], label=plain_text(c)) for c in named]
+        if len(named) < len(cats):
+            handles.append(Patch(color=OTHER_COLOR, label=f"other ({len(cats) - len(named)})"))
+        ax.legend(handles=handles, title=plain_text(hue), loc="lower right", fontsize=8)
     labels = shown[y].astype(str)
     if "stage" in shown.columns and shown["stage"].nunique() > 1:
         labels = labels + " (" + shown["stage"].astype(str) + ")"
     ax.barh(np.arange(len(shown)), shown[x].astype(float), color=colors, **kwargs)
-    ax.set_yticks(np.arange(len(shown)), labels)
+    set_category_ticks(ax, np.arange(len(shown)), labels, axis="y", width=48, max_lines=1)
     ax.axvline(1.96, color="#333", linestyle="--", linewidth=0.8)
     ax.set_xlabel("over-representation in negative feedback (z of weighted log-odds)")
     return ax
@@ -202,6 +209,6 @@ def plot_sentiment_vs_score(
         err = np.vstack([m - np.where(np.isnan(lo), m, lo), np.where(np.isnan(hi), m, hi) - m])
         ax.errorbar(lv, m, yerr=err, marker="o", capsize=3, **kwargs)
     ax.axhline(0, color="#333", linewidth=0.6)
-    ax.set_xlabel(x)
-    ax.set_ylabel(f"mean {y} (95% CI)")
+    ax.set_xlabel(plain_text(x))
+    ax.set_ylabel(plain_text(f"mean {y} (95% CI)"))
     return ax
