@@ -11,8 +11,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jkit.errors import ParameterError
-from jkit.io.importers.base import BadRecord, FileSample, Imported, Importer, drops_personal, finish, iter_json_records
+from jkit.io.importers.base import (
+    BadRecord,
+    FileSample,
+    Imported,
+    Importer,
+    check_options,
+    drops_personal,
+    finish,
+    iter_json_records,
+    tidy_events,
+)
 from jkit.io.sniff import read_head
 from jkit.schema import TABLES
 
@@ -32,9 +41,7 @@ PLATFORMS = {"web": "web", "ios": "mobile_app", "android": "mobile_app", "ipados
 
 
 def _check_options(options: Mapping[str, Any]) -> None:
-    unknown = sorted(set(options) - set(OPTIONS))
-    if unknown:
-        raise ParameterError(f"read_amplitude: unknown option {unknown[0]!r}; accepted options: {', '.join(OPTIONS)}")
+    check_options("read_amplitude", options, OPTIONS)
 
 
 def _text(value: Any) -> str | None:
@@ -159,23 +166,12 @@ def parse_amplitude(path: Path, **options: Any) -> Imported:
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    if "touchpoint" in frame:
-        if frame["touchpoint"].isna().all():
-            frame = frame.drop(columns="touchpoint")
-        else:
-            frame["touchpoint"] = frame["touchpoint"].fillna(UNKNOWN_TOUCHPOINT)
-    for column in ("customer_id", "event", "touchpoint", "session_id"):
-        if column in frame:
-            frame[column] = frame[column].astype("string")
-    if "revenue" in frame:
-        frame["revenue"] = frame["revenue"].astype("float64")
     for column in OTHER_TIMES:
         if column in frame and frame[column].notna().any():
             times = pd.to_datetime(frame[column].astype(object), format="ISO8601", utc=True, errors="coerce")
             if not (times.isna() & frame[column].notna()).any():
                 frame[column] = times.astype("datetime64[ns, UTC]")
-    first = [c for c in CONTRACT if c in frame]
-    return frame[first + [c for c in frame.columns if c not in first]]
+    return tidy_events(frame, CONTRACT, UNKNOWN_TOUCHPOINT)
 
 
 def read_amplitude(path: str | Path, *, lenient: bool = False, **options: Any) -> pd.DataFrame:

@@ -22,11 +22,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from jkit.errors import DataValidationError, format_rows
+from jkit.errors import DataValidationError, ParameterError, format_rows
 from jkit.io.records import BadRecord, iter_json_records
 from jkit.io.sniff import read_head, sniff_encoding
 
 __all__ = [
+    "check_options",
+    "tidy_events",
     "PERSONAL_COLUMNS",
     "drop_personal",
     "drops_personal",
@@ -185,3 +187,26 @@ def drops_personal(parse: Callable[..., Imported]) -> Callable[..., Imported]:
         return imported
 
     return wrapper
+
+
+def check_options(reader: str, options: Mapping, accepted: tuple[str, ...]) -> None:
+    """A :class:`~jkit.errors.ParameterError` naming the first option of ``options`` not in ``accepted``."""
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise ParameterError(f"{reader}: unknown option {unknown[0]!r}; accepted options: {', '.join(accepted)}")
+
+
+def tidy_events(frame: pd.DataFrame, contract: tuple[str, ...], unknown_touchpoint: str = "unknown") -> pd.DataFrame:
+    """Contract columns first and typed; ``touchpoint`` left out when no record says it, else filled."""
+    if "touchpoint" in frame:
+        if frame["touchpoint"].isna().all():
+            frame = frame.drop(columns="touchpoint")
+        else:
+            frame["touchpoint"] = frame["touchpoint"].fillna(unknown_touchpoint)
+    for column in ("customer_id", "event", "touchpoint", "session_id"):
+        if column in frame:
+            frame[column] = frame[column].astype("string")
+    if "revenue" in frame:
+        frame["revenue"] = frame["revenue"].astype("float64")
+    first = [c for c in contract if c in frame]
+    return frame[first + [c for c in frame.columns if c not in first]]

@@ -13,7 +13,16 @@ import numpy as np
 import pandas as pd
 
 from jkit.errors import ParameterError
-from jkit.io.importers.base import BadRecord, FileSample, Imported, Importer, drops_personal, finish, iter_json_records
+from jkit.io.importers.base import (
+    BadRecord,
+    FileSample,
+    Imported,
+    Importer,
+    check_options,
+    drops_personal,
+    finish,
+    iter_json_records,
+)
 from jkit.io.sniff import open_text, read_head, sniff_encoding, sniff_separator
 from jkit.schema import TABLES
 
@@ -38,9 +47,7 @@ _MAX_US = (2**63 - 1) // 1000
 
 
 def _check_options(options: Mapping[str, Any]) -> None:
-    unknown = sorted(set(options) - set(OPTIONS))
-    if unknown:
-        raise ParameterError(f"read_ga4: unknown option {unknown[0]!r}; accepted options: {', '.join(OPTIONS)}")
+    check_options("read_ga4", options, OPTIONS)
     if options.get("id_field", "user_id_or_pseudo") not in ID_FIELDS:
         raise ParameterError(f"read_ga4: id_field={options['id_field']!r}; expected one of {', '.join(ID_FIELDS)}")
 

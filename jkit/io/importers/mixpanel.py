@@ -13,7 +13,17 @@ import numpy as np
 import pandas as pd
 
 from jkit.errors import ParameterError
-from jkit.io.importers.base import BadRecord, FileSample, Imported, Importer, drops_personal, finish, iter_json_records
+from jkit.io.importers.base import (
+    BadRecord,
+    FileSample,
+    Imported,
+    Importer,
+    check_options,
+    drops_personal,
+    finish,
+    iter_json_records,
+    tidy_events,
+)
 from jkit.io.sniff import read_head
 from jkit.schema import TABLES
 
@@ -30,9 +40,7 @@ _NS = 1_000_000_000
 
 
 def _check_options(options: Mapping[str, Any]) -> None:
-    unknown = sorted(set(options) - set(OPTIONS))
-    if unknown:
-        raise ParameterError(f"read_mixpanel: unknown option {unknown[0]!r}; accepted options: {', '.join(OPTIONS)}")
+    check_options("read_mixpanel", options, OPTIONS)
     zone = options.get("project_timezone")
     if zone is not None:
         try:
@@ -168,16 +176,7 @@ def parse_mixpanel(path: Path, **options: Any) -> Imported:
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    if "touchpoint" in frame:
-        if frame["touchpoint"].isna().all():
-            frame = frame.drop(columns="touchpoint")
-        else:
-            frame["touchpoint"] = frame["touchpoint"].fillna(UNKNOWN_TOUCHPOINT)
-    for column in ("customer_id", "event", "touchpoint", "session_id"):
-        if column in frame:
-            frame[column] = frame[column].astype("string")
-    first = [c for c in CONTRACT if c in frame]
-    return frame[first + [c for c in frame.columns if c not in first]]
+    return tidy_events(frame, CONTRACT, UNKNOWN_TOUCHPOINT)
 
 
 def read_mixpanel(path: str | Path, *, lenient: bool = False, **options: Any) -> pd.DataFrame:

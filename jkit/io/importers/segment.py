@@ -16,8 +16,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jkit.errors import ParameterError
-from jkit.io.importers.base import BadRecord, FileSample, Imported, Importer, drops_personal, finish, iter_json_records
+from jkit.io.importers.base import (
+    BadRecord,
+    FileSample,
+    Imported,
+    Importer,
+    check_options,
+    drops_personal,
+    finish,
+    iter_json_records,
+    tidy_events,
+)
 from jkit.io.sniff import read_head
 from jkit.schema import TABLES
 
@@ -38,9 +47,7 @@ _TYPES = "track|page|screen|identify|group|alias"
 
 
 def _check_options(options: Mapping[str, Any]) -> None:
-    unknown = sorted(set(options) - set(OPTIONS))
-    if unknown:
-        raise ParameterError(f"read_segment: unknown option {unknown[0]!r}; accepted options: {', '.join(OPTIONS)}")
+    check_options("read_segment", options, OPTIONS)
 
 
 def _text(value: Any) -> str | None:
@@ -230,19 +237,7 @@ def parse_segment(path: Path, **options: Any) -> Imported:
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Contract columns first and typed; touchpoint left out when no message says it, else filled."""
-    if "touchpoint" in frame:
-        if frame["touchpoint"].isna().all():
-            frame = frame.drop(columns="touchpoint")
-        else:
-            frame["touchpoint"] = frame["touchpoint"].fillna(UNKNOWN_TOUCHPOINT)
-    for column in ("customer_id", "event", "touchpoint", "session_id"):
-        if column in frame:
-            frame[column] = frame[column].astype("string")
-    if "revenue" in frame:
-        frame["revenue"] = frame["revenue"].astype("float64")
-    first = [c for c in CONTRACT if c in frame]
-    return frame[first + [c for c in frame.columns if c not in first]]
+    return tidy_events(frame, CONTRACT, UNKNOWN_TOUCHPOINT)
 
 
 def read_segment(path: str | Path, *, lenient: bool = False, **options: Any) -> pd.DataFrame:

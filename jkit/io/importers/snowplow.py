@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from jkit.errors import ParameterError
-from jkit.io.importers.base import BadRecord, FileSample, Imported, Importer, drops_personal, finish
+from jkit.io.importers.base import BadRecord, FileSample, Imported, Importer, check_options, drops_personal, finish
 from jkit.io.sniff import open_text
 from jkit.schema import TABLES
 
@@ -61,9 +61,7 @@ _TSTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}")
 
 
 def _check_options(options: Mapping[str, Any]) -> None:
-    unknown = sorted(set(options) - set(OPTIONS))
-    if unknown:
-        raise ParameterError(f"read_snowplow: unknown option {unknown[0]!r}; accepted options: {', '.join(OPTIONS)}")
+    check_options("read_snowplow", options, OPTIONS)
     for option, accepted in (("id_field", tuple(ID_FIELDS)), ("struct_event", STRUCT_EVENTS)):
         if option in options and options[option] not in accepted:
             raise ParameterError(f"read_snowplow: {option}={options[option]!r}; expected one of {', '.join(accepted)}")
