@@ -450,12 +450,13 @@ def test_success_then_failure_keeps_the_good_report_and_exits_1(project, kernel_
     second = runs[0]
     assert len(runs) == 2 and second != first.run_dir
     failure_line = [line for line in err.splitlines() if line.startswith("FAILED")]
-    assert failure_line == [f"FAILED 02-bad: ValueError: planned failure <b>here</b> (cell In [3]) -- see "
+    # In [4]: papermill injects a parameters cell in every run now (data_dir always goes in absolute)
+    assert failure_line == [f"FAILED 02-bad: ValueError: planned failure <b>here</b> (cell In [4]) -- see "
                             f"reports/{second.name}/02-bad.failed.html"]
     assert (reports / "latest" / "02-bad.html").read_text() == good_html  # not replaced by the broken one
     assert (reports / "latest" / "01-good.html").read_text() != page  # the good one was refreshed (n=2)
     failed_page = (second / "02-bad.failed.html").read_text()
-    assert "This report failed in cell <code>In [3]</code>" in failed_page
+    assert "This report failed in cell <code>In [4]</code>" in failed_page
     assert "planned failure &lt;b&gt;here&lt;/b&gt;" in failed_page and "<b>here</b>" not in failed_page
     assert "raise" in failed_page  # the failing cell's code is shown
     executed = nbformat.read(second / "02-bad.ipynb", as_version=4)
@@ -463,7 +464,7 @@ def test_success_then_failure_keeps_the_good_report_and_exits_1(project, kernel_
     manifest = json.loads((second / "run.json").read_text())
     assert manifest["status"] == "failed"
     assert [(r["name"], r["status"], r["cell"]) for r in manifest["reports"]] == [("01-good", "ok", None),
-                                                                                  ("02-bad", "failed", 3)]
+                                                                                  ("02-bad", "failed", 4)]
     assert manifest["data"]["data/sample"][0]["rows"] == 2
 
     index = (reports / "index.html").read_text()

@@ -2,14 +2,19 @@
 
 ``jkit run`` (or :func:`run` from Python) renders every ``notebooks/NN-*.ipynb`` into
 ``reports/<run>/`` as an executed notebook and a self-contained HTML page, with an
-``index.html``; ``reports/latest/`` and ``reports/index.html`` show the newest good reports.
+``index.html``; ``reports/latest/`` and ``reports/index.html`` show the newest good page of
+every report (a report the study cannot support is *skipped* with its reason).
 See ``docs/reports.md``.
 
 Modules: :mod:`~jkit.reports.params` (the parameters cell and validation),
-:mod:`~jkit.reports.config` (the run configuration YAML), :mod:`~jkit.reports.execute`
-(papermill), :mod:`~jkit.reports.render` (nbconvert HTML), :mod:`~jkit.reports.index` (the
-index page), :mod:`~jkit.reports.layout` (dated folders, atomic moves, ``latest``),
-:mod:`~jkit.reports.runner` (the run) and :mod:`~jkit.reports.cli` (``jkit run``).
+:mod:`~jkit.reports.rules` (rule words: durations, dates, names, paths, time zones),
+:mod:`~jkit.reports.config` (the run configuration YAML), :mod:`~jkit.reports.planning`
+(choosing and validating the reports), :mod:`~jkit.reports.execute` (papermill),
+:mod:`~jkit.reports.render` (nbconvert HTML), :mod:`~jkit.reports.results` (what a run returns),
+:mod:`~jkit.reports.provenance` (data fingerprints), :mod:`~jkit.reports.publish` (``latest/``
+and the indexes), :mod:`~jkit.reports.index` (the index page), :mod:`~jkit.reports.layout`
+(dated folders, atomic moves, the ``latest`` link), :mod:`~jkit.reports.runner` (the run) and
+:mod:`~jkit.reports.cli` (``jkit run``).
 
 Examples
 --------

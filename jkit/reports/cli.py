@@ -1,6 +1,6 @@
 """``jkit run``: its arguments, ``--list``, and the exit status a scheduler reads.
 
-Exit status: 0 every report rendered; 1 a report failed (one ``FAILED`` line per failure on
+Exit status: 0 every report rendered or was skipped (the study lacks what it needs); 1 a report failed (one ``FAILED`` line per failure on
 stderr); 2 nothing ran (bad parameter, missing notebook, data or kernel — printed by
 :func:`jkit.cli.main`).
 """
@@ -19,7 +19,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
                         help="notebooks to render: a stem (02-stage-funnel), file name or number (02); default all")
     parser.add_argument("--data", metavar="PATH", default=None,
-                        help="data folder, passed as data_dir to every notebook (default: each notebook's own)")
+                        help="the study: a data folder or a study.yaml, passed as data_dir to every notebook "
+                        "(default: each notebook's own)")
     parser.add_argument("--config", metavar="FILE", default=None,
                         help="run configuration YAML: which notebooks, with which parameters (see reports.example.yaml)")
     parser.add_argument("-p", "--parameter", dest="parameters", action="append", default=[], metavar="NAME=VALUE",
@@ -86,6 +87,8 @@ def main(args: argparse.Namespace) -> int:
     first, *failures = result.summary().splitlines()
     if not args.quiet:
         print(first)
+        for line in result.skip_lines():
+            print(line)
         print(f"index: {result.index}   log: {result.log}")
     elif failures:
         print(first, file=sys.stderr)

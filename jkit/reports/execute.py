@@ -38,6 +38,8 @@ class Execution:
         The execution count (``In [n]``) of the failing cell, when known.
     traceback : str
         The error's traceback as plain text (empty when ok).
+    ename, evalue : str
+        The exception's class name (``"ReportSkipped"``) and message, when a cell raised.
     """
 
     ok: bool
@@ -45,6 +47,8 @@ class Execution:
     error: str = ""
     cell: int | None = None
     traceback: str = ""
+    ename: str = ""
+    evalue: str = ""
 
 
 def check_kernel(name: str = KERNEL_NAME) -> None:
@@ -138,6 +142,8 @@ def execute(
             error=_one_line(f"{exc.ename}: {strip_color(str(exc.evalue))}"),
             cell=exc.exec_count,
             traceback=strip_color("\n".join(exc.traceback)),
+            ename=str(exc.ename).rsplit(".", 1)[-1],
+            evalue=_one_line(strip_color(str(exc.evalue))),
         )
     except Exception as exc:  # a dead kernel, a cell timeout, a kernel that never started
         name = type(exc).__name__

@@ -1,5 +1,8 @@
-"""The index page: every report of a run with its title, run time, duration, parameters, input
-data fingerprint and status. Plain HTML and inline CSS, no scripts; every value is escaped.
+"""The index page: every report with its title, when its page was made, duration, parameters,
+input data fingerprint and status (ok, failed or skipped with its reason). Plain HTML and inline
+CSS, no scripts; every value is escaped. A run's own index lists that run's reports; the
+``latest`` indexes (``reports/index.html``, ``latest/index.html``) list the newest good page of
+every report, whichever run made it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222
  padding:0 16px;line-height:1.45}
 h1{font-size:1.7em;margin-bottom:.2em} h2{font-size:1.2em;margin-top:1.8em}
 .sub{color:#555;margin-top:0}
+.scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;width:100%;font-size:14px}
+td{overflow-wrap:anywhere}
 th,td{border-bottom:1px solid #e3e6ea;padding:6px 8px;text-align:left;vertical-align:top}
 th{background:#f5f7fa;font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
@@ -81,12 +86,40 @@ def _data_html(data: Sequence[Mapping[str, Any]] | None) -> str:
     return f"<ul class='params'>{''.join(rows)}</ul>"
 
 
+def _row_html(r: Mapping[str, Any]) -> str:
+    status = r["status"]
+    links = [_link(r.get("href"), "report")] if r.get("href") else []
+    if r.get("failure_href"):
+        links.append(_link(r["failure_href"], "what failed"))
+    if r.get("notebook_href"):
+        links.append(_link(r["notebook_href"], "notebook"))
+    title_cell = f"<b>{_link(r.get('href') or r.get('failure_href'), r['title'])}</b>"
+    title_cell += f"<br><span class='note'>{' · '.join([_e(r['name']), *links])}</span>"
+    if r.get("error") and status == "failed":
+        title_cell += f"<br><span class='err'>{_e(r['error'])}</span>"
+    if r.get("reason") and status == "skipped":
+        title_cell += f"<br><span class='note'>skipped: {_e(r['reason'])}</span>"
+    if r.get("note"):
+        title_cell += f"<br><span class='note'>{_e(r['note'])}</span>"
+    return (
+        "<tr>"
+        f"<td>{title_cell}</td>"
+        f"<td><span class='status {_e(status)}'>{_e(status)}</span></td>"
+        f"<td class='num'>{_e(_time(r.get('started')))}</td>"
+        f"<td class='num'>{_e(format_duration(r.get('duration')))}</td>"
+        f"<td>{_params_html(r.get('parameters') or {})}</td>"
+        f"<td>{_e(r.get('data') or '–')}</td>"
+        "</tr>"
+    )
+
+
 def render_index(
     reports: Sequence[Mapping[str, Any]],
     *,
     run: Mapping[str, Any],
     runs: Sequence[Mapping[str, Any]] = (),
     title: str = "jkit reports",
+    latest: bool = False,
 ) -> str:
     """The HTML of an index page.
 
@@ -97,13 +130,16 @@ def render_index(
         (``"ok"``, ``"failed"``, ``"skipped"``), ``started`` (ISO time), ``duration`` (s),
         ``parameters`` (name -> shown value), ``data`` (``data_dir`` shown form) and the links
         ``href`` (the report), ``notebook_href`` (executed .ipynb), ``failure_href``, plus
-        optional ``error`` and ``note`` texts.
+        optional ``error``, ``reason`` (of a skipped report) and ``note`` texts.
     run : mapping
         ``name``, ``started``, ``duration`` and ``data`` (shown data folder -> list of files with
         ``name``, ``rows``, ``sha256``).
     runs : sequence of mappings, optional
         Earlier runs for the "Recent runs" list: ``name``, ``href``, ``started``, ``ok``, ``failed``.
     title : str, default "jkit reports"
+    latest : bool, default False
+        The page lists the newest good page of every report (not only this run's), with when
+        each was made.
 
     Returns
     -------
@@ -114,37 +150,15 @@ def render_index(
     n_failed = sum(r["status"] == "failed" for r in reports)
     n_skipped = sum(r["status"] == "skipped" for r in reports)
     counts = f"{len(reports)} reports · {n_ok} ok · {n_failed} failed" + (f" · {n_skipped} skipped" if n_skipped else "")
+    scope = ("The newest good page of every report, whichever run made it; newest run " if latest else "Run ")
     head = (
-        f"<h1>{_e(title)}</h1><p class='sub'>Run <b>{_e(run['name'])}</b> · started {_e(_time(run.get('started')))} · "
-        f"took {_e(format_duration(run.get('duration')))} · {_e(counts)}</p>"
+        f"<h1>{_e(title)}</h1><p class='sub'>{scope}<b>{_e(run['name'])}</b> · started "
+        f"{_e(_time(run.get('started')))} · took {_e(format_duration(run.get('duration')))} · {_e(counts)}</p>"
     )
-    body_rows = []
-    for r in reports:
-        status = r["status"]
-        links = [_link(r.get("href"), "report")] if r.get("href") else []
-        if r.get("failure_href"):
-            links.append(_link(r["failure_href"], "what failed"))
-        if r.get("notebook_href"):
-            links.append(_link(r["notebook_href"], "notebook"))
-        title_cell = f"<b>{_link(r.get('href') or r.get('failure_href'), r['title'])}</b>"
-        title_cell += f"<br><span class='note'>{_e(r['name'])} · {' · '.join(links)}</span>" if links else ""
-        if r.get("error"):
-            title_cell += f"<br><span class='err'>{_e(r['error'])}</span>"
-        if r.get("note"):
-            title_cell += f"<br><span class='note'>{_e(r['note'])}</span>"
-        body_rows.append(
-            "<tr>"
-            f"<td>{title_cell}</td>"
-            f"<td><span class='status {_e(status)}'>{_e(status)}</span></td>"
-            f"<td class='num'>{_e(_time(r.get('started')))}</td>"
-            f"<td class='num'>{_e(format_duration(r.get('duration')))}</td>"
-            f"<td>{_params_html(r.get('parameters') or {})}</td>"
-            f"<td>{_e(r.get('data') or '–')}</td>"
-            "</tr>"
-        )
+    body_rows = [_row_html(r) for r in reports]
     table = (
-        "<table><thead><tr><th>Report</th><th>Status</th><th>Run at</th><th>Duration</th><th>Parameters</th>"
-        f"<th>Data</th></tr></thead><tbody>{''.join(body_rows)}</tbody></table>"
+        "<div class='scroll'><table><thead><tr><th>Report</th><th>Status</th><th>Page made</th><th>Duration</th>"
+        f"<th>Parameters</th><th>Data</th></tr></thead><tbody>{''.join(body_rows)}</tbody></table></div>"
     )
     data_parts = []
     for folder, files in (run.get("data") or {}).items():
@@ -154,15 +168,16 @@ def render_index(
             "</tr>"
         )
     data_html = (
-        "<h2>Input data</h2><table><thead><tr><th>Data folder</th><th>Files (rows, content hash)</th></tr></thead>"
-        f"<tbody>{''.join(data_parts)}</tbody></table>"
+        "<h2>Input data</h2><div class='scroll'><table><thead><tr><th>Data (folder or study file)</th>"
+        f"<th>Files (rows, content hash)</th></tr></thead><tbody>{''.join(data_parts)}</tbody></table></div>"
         if data_parts
         else ""
     )
     runs_html = ""
     if runs:
         items = "".join(
-            f"<li>{_link(x.get('href'), x['name'])} — {_e(x.get('ok', 0))} ok, {_e(x.get('failed', 0))} failed</li>"
+            f"<li>{_link(x.get('href'), x['name'])} — {_e(x.get('ok', 0))} ok, {_e(x.get('failed', 0))} failed"
+            + (f", {_e(x['skipped'])} skipped" if x.get("skipped") else "") + "</li>"
             for x in runs
         )
         runs_html = f"<h2>Recent runs</h2><ul>{items}</ul>"

@@ -10,7 +10,9 @@ The type of a parameter is inferred from its default (``bool``, ``int``, ``float
 ``list``, ``dict``; a ``None`` default accepts any literal) or read from an annotation
 (``region: str = None``). The comment may declare choices (``one of: a, b, c``) and a closed range
 (``range: LO..HI``, either bound may be left out), and words a number also accepts
-(``also: auto``, for ``n_personas: int = "auto"``). Overrides are checked here, before any kernel
+(``also: auto``, for ``n_personas: int = "auto"``), and text parameters may declare a shape with the
+rule words of :mod:`jkit.reports.rules` (``a duration``, ``a date``, ``list of: …``, ``names``,
+``a name``, ``a path``, ``an existing path``, ``a stage model``, ``a name or path``, ``a time zone``). Overrides are checked here, before any kernel
 starts: an unknown name, a wrong type or an out-of-range value raises
 :class:`~jkit.errors.ParameterError` naming the notebook, the parameter and what it accepts.
 """
@@ -21,7 +23,6 @@ import ast
 import io
 import json
 import math
-import re
 import tokenize
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,15 +30,21 @@ from pathlib import Path
 from typing import Any
 
 from jkit.errors import MissingResourceError, ParameterError
+from jkit.reports.rules import (
+    allows_empty,
+    check_kind,
+    check_literal,
+    kind_words,
+    parse_also,
+    parse_bounds,
+    parse_choices,
+    parse_kind,
+)
 
 __all__ = ["Parameter", "parse_parameters", "read_parameters", "validate_overrides", "coerce_text"]
 
 _TYPES = {bool: "bool", int: "int", float: "float", str: "str", list: "list", dict: "dict"}
 _ANNOTATIONS = {"bool", "int", "float", "str", "list", "dict"}
-_CHOICES = re.compile(r"one of:\s*(?P<values>[^;()]+)", re.IGNORECASE)
-_NUM = r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?"
-_ALSO = re.compile(r"\balso:\s*(?P<values>[^;()]+)", re.IGNORECASE)
-_RANGE = re.compile(rf"range:\s*(?P<low>{_NUM})?\s*\.\.\s*(?P<high>{_NUM})?", re.IGNORECASE)
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
@@ -64,6 +71,10 @@ class Parameter:
         Whether ``None`` is accepted (a ``None`` default or an ``Optional`` annotation).
     also : tuple of str
         Words accepted besides the type, when the comment says ``also: …`` (``"auto"`` for a count).
+    kind : str or None
+        The shape of a text value (``"duration"``, ``"date"``, ``"path"``…; see :mod:`jkit.reports.rules`).
+    items : tuple of str or None
+        The accepted items of a ``list of: …`` parameter.
     """
 
     name: str
@@ -75,11 +86,21 @@ class Parameter:
     high: float | None = None
     nullable: bool = False
     also: tuple[str, ...] = ()
+    kind: str | None = None
+    items: tuple[str, ...] | None = None
+
+    @property
+    def empty_ok(self) -> bool:
+        """Whether the empty text is accepted (an empty default, or ``empty: …`` in the comment)."""
+        return allows_empty(self.help, self.default)
 
     def accepts(self) -> str:
         """What the parameter accepts, in words: ``'a number from 0 to 1'``."""
         if self.choices is not None:
             words = "one of " + ", ".join(repr(c) for c in self.choices)
+        elif self.kind is not None:
+            words = kind_words(self.kind, self.items, as_list=self.type == "list")
+            words += ", or empty" if self.empty_ok else ""
         else:
             words = {
                 "bool": "true or false",
@@ -135,6 +156,8 @@ class Parameter:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise bad(f"{value!r} is not a number")
             value = float(value)
+            if math.isinf(value):
+                raise bad(f"{value!r} is not a finite number")
         elif t == "str":
             if not isinstance(value, str):
                 raise bad(f"{value!r} is not text (quote it in YAML: '{value}')")
@@ -145,8 +168,14 @@ class Parameter:
                 raise bad(f"{value!r} is not a list")
         elif t == "dict" and not isinstance(value, dict):
             raise bad(f"{value!r} is not a mapping")
-        if t == "any":
-            _check_literal(value, bad)
+        if t in ("any", "list", "dict"):
+            check_literal(value, bad)
+        if self.kind is not None:
+            if value == "" or value == []:
+                if not self.empty_ok:
+                    raise bad("the empty text is not accepted")
+            elif not (isinstance(value, str) and value in self.also):
+                check_kind(self.kind, value, items=self.items, base=None, bad=bad)
         if self.choices is not None and value not in self.choices:
             raise bad(f"{value!r} is not allowed")
         if t in ("int", "float"):
@@ -213,22 +242,6 @@ def coerce_text(text: str, param: Parameter) -> Any:
     return value
 
 
-def _check_literal(value: Any, bad) -> None:
-    """Values of untyped parameters must be plain literals papermill can write into Python."""
-    if isinstance(value, (str, bool, int, float)) or value is None:
-        return
-    if isinstance(value, (list, tuple)):
-        for v in value:
-            _check_literal(v, bad)
-        return
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _check_literal(k, bad)
-            _check_literal(v, bad)
-        return
-    raise bad(f"{value!r} is not a plain literal (text, number, true/false, list or mapping)")
-
-
 def _comments_by_line(source: str) -> dict[int, str]:
     comments: dict[int, str] = {}
     try:
@@ -260,53 +273,17 @@ def _annotation(node: ast.expr | None) -> tuple[str | None, bool]:
     return None, False
 
 
-def _parse_bounds(help_text: str, name: str, notebook: str) -> tuple[float | None, float | None]:
-    m = _RANGE.search(help_text)
-    if not m:
-        return None, None
-    try:
-        low = float(m.group("low")) if m.group("low") else None
-        high = float(m.group("high")) if m.group("high") else None
-    except ValueError:
-        raise ParameterError(
-            f"{notebook}: parameter {name!r}: cannot read the range in its comment {help_text!r}; "
-            "write it as 'range: 0..1' (either bound may be left out)"
-        ) from None
-    return low, high
-
-
-def _listed_words(pattern: re.Pattern, help_text: str) -> list[str] | None:
-    """The comma-separated, unquoted words after ``one of:`` / ``also:``; None when absent."""
-    m = pattern.search(help_text)
-    if not m:
+def _assignment(node: ast.stmt, notebook: str) -> tuple[str, ast.expr, ast.expr | None] | None:
+    """``(name, value, annotation)`` of a parameter line; None for an import or a docstring."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        return node.targets[0].id, node.value, None
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+        return node.target.id, node.value, node.annotation
+    if isinstance(node, ast.Import | ast.ImportFrom) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
         return None
-    return [w for w in (raw.strip().strip("'\"") for raw in m.group("values").split(",")) if w]
-
-
-def _parse_also(help_text: str) -> tuple[str, ...]:
-    return tuple(_listed_words(_ALSO, help_text) or ())
-
-
-def _parse_choices(help_text: str, type_: str) -> tuple | None:
-    words = _listed_words(_CHOICES, help_text)
-    if words is None:
-        return None
-    values = []
-    for raw in words:
-        if type_ == "int":
-            try:
-                values.append(int(raw))
-                continue
-            except ValueError:
-                pass
-        if type_ == "float":
-            try:
-                values.append(float(raw))
-                continue
-            except ValueError:
-                pass
-        values.append(raw)
-    return tuple(values)
+    raise ParameterError(
+        f"{notebook}: parameters cell line {node.lineno}: expected one 'name = literal  # help' assignment per line"
+    )
 
 
 def parse_parameters(source: str, *, notebook: str = "notebook") -> dict[str, Parameter]:
@@ -342,19 +319,10 @@ def parse_parameters(source: str, *, notebook: str = "notebook") -> dict[str, Pa
     comments = _comments_by_line(source)
     params: dict[str, Parameter] = {}
     for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            name, value_node, annotation = node.targets[0].id, node.value, None
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-            name, value_node, annotation = node.target.id, node.value, node.annotation
-        elif isinstance(node, ast.Import | ast.ImportFrom) or (
-            isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-        ):
+        found = _assignment(node, notebook)
+        if found is None:
             continue
-        else:
-            raise ParameterError(
-                f"{notebook}: parameters cell line {node.lineno}: expected one 'name = literal  # help' "
-                "assignment per line"
-            )
+        name, value_node, annotation = found
         try:
             default = ast.literal_eval(value_node)
         except (ValueError, SyntaxError):
@@ -373,17 +341,20 @@ def parse_parameters(source: str, *, notebook: str = "notebook") -> dict[str, Pa
         else:
             type_ = _TYPES.get(type(default), "any")
         nullable = optional or default is None
-        low, high = _parse_bounds(help_text, name, notebook)
+        low, high = parse_bounds(help_text, name, notebook)
+        kind, items = parse_kind(help_text) if type_ in ("str", "list", "any") else (None, None)
         param = Parameter(
             name=name,
             type=type_,
             default=default,
             help=help_text,
-            choices=_parse_choices(help_text, type_),
+            choices=parse_choices(help_text, type_),
             low=low,
             high=high,
             nullable=nullable,
-            also=_parse_also(help_text),
+            also=parse_also(help_text),
+            kind=kind,
+            items=items,
         )
         param.check(default, notebook=notebook, source="its own default")
         params[name] = param

@@ -31,8 +31,15 @@ _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {% block extra_css %}<style>
 .jkit-banner{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:14px;color:#333;
- background:#f5f7fa;border-bottom:1px solid #d8dee6;padding:8px 16px;margin:0 0 12px 0}
-.jkit-banner a{color:#1a5fb4} .jkit-banner code{font-size:13px}
+ background:#f5f7fa;border-bottom:1px solid #d8dee6;padding:8px 16px;margin:0 0 12px 0;max-width:100%;
+ box-sizing:border-box;overflow-wrap:anywhere;word-break:break-word}
+.jkit-banner a{color:#1a5fb4} .jkit-banner code{font-size:13px;white-space:normal;overflow-wrap:anywhere}
+.jkit-params{margin-top:2px;color:#555}
+.jp-Notebook,.jp-Cell,.jp-OutputArea,.jp-OutputArea-child{max-width:100%;min-width:0;box-sizing:border-box}
+.jp-OutputArea-output{max-width:100%;min-width:0;overflow-x:auto}
+.jp-RenderedHTMLCommon .jkit-table-scroll,.jkit-table-scroll{overflow-x:auto;max-width:100%}
+.jp-RenderedHTMLCommon img,.jp-RenderedImage img{max-width:100%;height:auto}
+.jp-RenderedHTMLCommon pre{white-space:pre-wrap;overflow-wrap:anywhere}
 .jkit-failed{background:#fdecea;border:1px solid #e0a09a;color:#611a15;padding:10px 16px;margin:8px 16px 16px;
  font-family:system-ui,sans-serif;border-radius:4px}
 .jkit-failed pre{white-space:pre-wrap;font-size:12px;max-height:24em;overflow:auto}
@@ -44,6 +51,8 @@ _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}#\s+(?P<title>.+?)\s*#*\s*$", re.MULTILINE)
+_HTML_H1 = re.compile(r"<h1[^>]*>(?P<title>.*?)</h1>", re.IGNORECASE | re.DOTALL)
+_TABLE = re.compile(r"(<table\b.*?</table>)", re.IGNORECASE | re.DOTALL)
 _HOME_LIKE = re.compile(r"(?<![\w.~-])/(?:home|Users)/[^/\s\"'<>]+")
 _TEXT_KEYS = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json")
 
@@ -132,6 +141,58 @@ def notebook_title(nb: Any, fallback: str) -> str:
     return fallback
 
 
+def _plain(text: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>|[*_`]", "", text)).split()).casefold()
+
+
+def _output_h1s(nb: Any) -> set[str]:
+    found = set()
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []) or []:
+            data = out.get("data") or {}
+            text = data.get("text/html", "")
+            text = "".join(text) if isinstance(text, list) else text
+            found.update(_plain(m.group("title")) for m in _HTML_H1.finditer(text))
+    return found
+
+
+def dedupe_title(nb: Any) -> Any:
+    """Drop a markdown ``# title`` line when an output (``show_header``) prints the same title: one title per page.
+
+    A markdown cell left empty by that is removed.
+    """
+    shown = _output_h1s(nb)
+    if not shown:
+        return nb
+    cells = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else source
+            kept = _MARKDOWN_HEADING.sub(lambda m: "" if _plain(m.group("title")) in shown else m.group(0), source)
+            if kept != source:
+                if not kept.strip():
+                    continue
+                cell["source"] = kept.lstrip("\n")
+        cells.append(cell)
+    nb["cells"] = cells
+    return nb
+
+
+def wrap_tables(nb: Any) -> Any:
+    """Put every HTML table of the outputs in a box that scrolls sideways, so the page does not."""
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []) or []:
+            data = out.get("data") or {}
+            text = data.get("text/html")
+            if not text:
+                continue
+            text = "".join(text) if isinstance(text, list) else text
+            if "<table" in text.lower() and "jkit-table-scroll" not in text:
+                data["text/html"] = _TABLE.sub(r"<div class='jkit-table-scroll'>\1</div>", text)
+    return nb
+
+
 def _exporter(show_code: bool):
     import jinja2
     from nbconvert import HTMLExporter
@@ -163,7 +224,7 @@ def _exporter(show_code: bool):
 def _render(nb: Any, *, title: str, show_code: bool, banner: str, resources_path: str | Path | None) -> str:
     import nbformat
 
-    node = nbformat.from_dict(nb)
+    node = wrap_tables(dedupe_title(nbformat.from_dict(copy.deepcopy(nb))))
     node.metadata["title"] = title
     resources = {"metadata": {"name": title}, "jkit_banner": banner}
     if resources_path is not None:
