@@ -6,6 +6,7 @@ replace it and count kernel starts.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +81,36 @@ def _kernel_manager_class(stderr: Any):
     return _KernelManager
 
 
+def use_literal_translator() -> None:
+    """Make papermill write Python parameters as ``repr`` of validated plain data (issue 16)."""
+    from papermill.translators import papermill_translators
+
+    papermill_translators.register("python", _literal_translator())
+
+
+@functools.lru_cache(maxsize=1)
+def _literal_translator():
+    from papermill.translators import PythonTranslator
+
+    class _Literal(PythonTranslator):
+        """Parameters as Python literals that cannot break out: ``repr`` of validated plain data.
+
+        Papermill's own fallback writes ``str(value)`` between quotes for types it does not know
+        (bytes from a YAML ``!!binary`` tag), which a crafted value escaped from (issue 16).
+        """
+
+        @classmethod
+        def translate(cls, val):
+            from jkit.reports.params import plain_data
+
+            value = plain_data(val, "report parameter")
+            if isinstance(value, float) and value in (float("inf"), float("-inf")):
+                return f"float({str(value)!r})"
+            return repr(value)
+
+    return _Literal
+
+
 def execute(
     notebook: str | Path,
     output: str | Path,
@@ -121,6 +152,7 @@ def execute(
     import papermill
     from papermill.exceptions import PapermillExecutionError, strip_color
 
+    use_literal_translator()
     extra = {"kernel_manager_class": _kernel_manager_class(kernel_stderr)} if kernel_stderr is not None else {}
     started = time.monotonic()
     try:

@@ -450,7 +450,39 @@ def validate_overrides(
         value, is_text = merged[name]
         source = sources.get(name, "command line" if is_text else "")
         if is_text:
-            out[name] = param.check_text(value, notebook=notebook, source=source)
+            checked = param.check_text(value, notebook=notebook, source=source)
         else:
-            out[name] = param.check(value, notebook=notebook, source=source)
+            checked = param.check(value, notebook=notebook, source=source)
+        where = f" (from {source})" if source else ""
+        out[name] = plain_data(checked, f"{notebook}: parameter {name!r}{where}")
     return out
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def plain_data(value: Any, where: str, depth: int = 0) -> Any:
+    """``value`` when it is plain data — text, numbers, booleans, None, and lists/dicts of those.
+
+    Anything else (bytes from a YAML ``!!binary`` tag, dates, sets, objects) is refused: papermill
+    writes parameter values into the notebook as code, and only plain data is written as a literal
+    that cannot break out of its quotes (issue 16).
+    """
+    if depth > 20:
+        raise ParameterError(f"{where}: nested too deeply; parameters are plain text, numbers, lists and dicts")
+    if isinstance(value, _PLAIN):
+        if isinstance(value, float) and value != value:
+            raise ParameterError(f"{where}: nan is not a value a report parameter takes")
+        return value
+    if isinstance(value, list | tuple):
+        return [plain_data(v, where, depth + 1) for v in value]
+    if isinstance(value, dict):
+        bad = [k for k in value if not isinstance(k, str)]
+        if bad:
+            raise ParameterError(f"{where}: dict keys must be text, found {bad[0]!r}")
+        return {k: plain_data(v, f"{where}[{k!r}]", depth + 1) for k, v in value.items()}
+    raise ParameterError(
+        f"{where}: a {type(value).__name__} value is not accepted; report parameters are plain text, numbers, "
+        "true/false, null, and lists or dicts of those (YAML tags such as !!binary, dates and sets are refused; "
+        "quote a date to pass it as text)"
+    )
