@@ -630,3 +630,26 @@ def test_output_dir_parameter_gets_a_files_folder_beside_the_report(tmp_path):
     assert (report.files / "table.csv").read_text() == "a,b\n1,2\n"
     assert (tmp_path / "reports" / "latest" / "01-exporter_files" / "table.csv").is_file()
     assert report.parameters["output_dir"] == "01-exporter_files"
+
+
+def test_scrubber_replaces_paths_as_html_urls_and_json_write_them():
+    """Issue 16.7: a folder named 'R&D study' slipped past the scrubber as 'R&amp;D study'."""
+    import html as html_lib
+    import json as json_lib
+    import urllib.parse
+
+    folder = "/home/alice/R&D study/it's <here>"
+    s = Scrubber({folder: "data"})
+    for written in (folder, html_lib.escape(folder), html_lib.escape(folder, quote=False),
+                    urllib.parse.quote(folder), json_lib.dumps(folder)[1:-1]):
+        out = s.text(f"read {written}/customers.csv")
+        assert out == "read data/customers.csv", written
+        assert "alice" not in out
+
+
+@pytest.mark.slow
+def test_a_data_folder_whose_name_html_escapes_never_shows_its_absolute_path(tmp_path, kernel_available):
+    data = make_tiny_data(tmp_path / "R&D study")
+    result = run(["05"], notebooks_dir=NOTEBOOKS, reports_dir=tmp_path / "reports", data=data)
+    assert result.ok, result.summary()
+    assert not leaks(tmp_path / "reports", str(tmp_path), str(tmp_path).replace("&", "&amp;"), "R&amp;D study/")

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import copy
 import html
+import json
 import logging
 import os
 import re
 import sys
+import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -75,14 +77,20 @@ class Scrubber:
 
     def __init__(self, replacements: Mapping[str, str] | None = None) -> None:
         pairs: dict[str, str] = {}
-        for path, shown in (replacements or {}).items():
+        known = [(p, shown) for p, shown in (replacements or {}).items()]
+        known += [(sys.prefix, "<env>"), (sys.base_prefix, "<python>"), (sys.exec_prefix, "<env>"),
+                  (os.path.expanduser("~"), "~")]
+        for path, shown in known:
+            if not path:
+                continue
             for variant in {str(path), os.path.realpath(path)}:
-                if len(variant) > 1:
-                    pairs.setdefault(variant.rstrip("/"), shown)
-        for path, shown in ((sys.prefix, "<env>"), (sys.base_prefix, "<python>"), (sys.exec_prefix, "<env>"),
-                            (os.path.expanduser("~"), "~")):
-            if path and len(path) > 1:
-                pairs.setdefault(path.rstrip("/"), shown)
+                variant = variant.rstrip("/")
+                if len(variant) <= 1:
+                    continue
+                # the path as HTML, a URL and JSON write it too ("R&D study" is "R&amp;D study" in a page)
+                for form in {variant, html.escape(variant), html.escape(variant, quote=False),
+                             urllib.parse.quote(variant), json.dumps(variant)[1:-1]}:
+                    pairs.setdefault(form, shown)
         self.pairs = sorted(pairs.items(), key=lambda kv: len(kv[0]), reverse=True)
 
     def text(self, value: str) -> str:
