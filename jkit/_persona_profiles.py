@@ -163,11 +163,30 @@ def _top_traits(traits: pd.DataFrame, persona, exclude: set[str], k: int) -> lis
     return phrases
 
 
+_DAY_COLUMNS = ("recency_days", "days_to_first_purchase")
+
+
+def trait_value(feature: str, value) -> str:
+    """A trait's value in the unit of its column: shares of touchpoints as %, days as durations,
+    money and counts with thousands separators (never ``1.34e+05``)."""
+    from jkit.notebook import format_duration, format_number, format_percent
+
+    if value is None or pd.isna(value):
+        return "n/a"
+    if str(feature).startswith(TOUCHPOINT_PREFIX):
+        return format_percent(value, 0)
+    if feature in _DAY_COLUMNS:
+        return format_duration(float(value) * 86400.0)
+    return format_number(value)
+
+
 def describe_trait(row) -> str:
-    """One trait in words: ``"age 23.1 vs 44.0"`` or ``"channel social 3.1× as common"``."""
+    """One trait in words: ``"age 23.1 vs 44"``, ``"income 25,600 vs 67,900"``, ``"tp web 55% vs 21%"``
+    or ``"channel = social: 95% vs 27% (3.5×)"``."""
     if row["kind"] == "category":
         return f"{_pretty(row['feature'])} = {row['level']}: {row['value']:.0%} vs {row['population']:.0%} ({row['lift']:.1f}×)"
-    return f"{_pretty(row['feature'])} {row['value']:.3g} vs {row['population']:.3g}"
+    feature = row["feature"]
+    return f"{_pretty(feature)} {trait_value(feature, row['value'])} vs {trait_value(feature, row['population'])}"
 
 
 def build_profiles(

@@ -101,7 +101,11 @@ def persona_funnel(
     out = pd.DataFrame(rows)
     out["reach"] = out["reached"] / out["customers"]
     out["reach_low"], out["reach_high"] = wilson_interval(out["reached"], out["customers"])
-    out["median_time_from_previous"] = pd.to_timedelta(out["median_time_from_previous"])
+    times = out["median_time_from_previous"]
+    if times.isna().all():  # no persona got past the first stage: all NaT, which pandas would type as dates
+        out["median_time_from_previous"] = pd.Series(pd.NaT, index=out.index, dtype="timedelta64[ns]")
+    else:
+        out["median_time_from_previous"] = pd.to_timedelta(times)
     return out[["persona", "persona_name", "stage", "stage_index", "customers", "reached", "reach",
                 "reach_low", "reach_high", "step_conversion", "median_time_from_previous"]]
 
@@ -183,10 +187,14 @@ def persona_kpis(
     *,
     sentiment: pd.DataFrame | pd.Series | bool | None = None,
     purchase_events: Sequence[str] = PURCHASE_EVENTS,
+    revenue_col: str = "revenue",
     customer_col: str = "customer_id",
     persona_col: str = "persona",
 ) -> pd.DataFrame:
     """Conversion, repeat purchase, spend, NPS and sentiment by persona.
+
+    ``purchase_events`` are the conversion events (a bank's ``subscribed``); when the events have
+    no ``revenue_col`` (or it is empty) the spend columns are missing (shown "n/a"), not 0.
 
     Returns
     -------
@@ -200,8 +208,16 @@ def persona_kpis(
         compound of the persona's feedback, when known; see :func:`customer_features`).
     """
     a = _check_assignments(assignments, customer_col, persona_col)
-    feats = customer_features(data, profile_cols=[], feelings=False, purchase_events=purchase_events,
-                              customer_col=customer_col) if len(data.customers) else pd.DataFrame()
+    events = data.events
+    has_revenue = revenue_col in events.columns and bool(pd.to_numeric(events[revenue_col], errors="coerce").notna().any())
+    if has_revenue and revenue_col != "revenue":
+        import dataclasses
+
+        data = dataclasses.replace(data, events=events.drop(columns=["revenue"], errors="ignore")
+                                   .rename(columns={revenue_col: "revenue"}))
+    with_events = len(data.customers) and len(data.events)
+    feats = customer_features(data, profile_cols=[], feelings=False, purchase_events=list(purchase_events),
+                              customer_col=customer_col) if with_events else pd.DataFrame()
     beh = feats.set_index(customer_col)[["frequency", "monetary"]] if len(feats) else None
     a = a.join(beh, on=customer_col) if beh is not None else a.assign(frequency=np.nan, monetary=np.nan)
     a[["frequency", "monetary"]] = a[["frequency", "monetary"]].fillna(0.0)
@@ -223,8 +239,8 @@ def persona_kpis(
         row = {
             "persona": p, "persona_name": names[p], "customers": len(grp), "buyers": int(buyers.sum()),
             "repeat_rate": float((grp.loc[buyers, "frequency"] >= 2).mean()) if buyers.any() else np.nan,
-            "mean_spend": float(grp["monetary"].mean()),
-            "spend_per_buyer": float(grp.loc[buyers, "monetary"].mean()) if buyers.any() else np.nan,
+            "mean_spend": float(grp["monetary"].mean()) if has_revenue else np.nan,
+            "spend_per_buyer": float(grp.loc[buyers, "monetary"].mean()) if buyers.any() and has_revenue else np.nan,
         }
         f = per_fb[per_fb["persona"] == p] if "persona" in per_fb.columns else per_fb.iloc[0:0]
         row["n_feedback"] = len(f)
@@ -238,6 +254,8 @@ def persona_kpis(
     out = pd.DataFrame(rows)
     out["conversion"] = out["buyers"] / out["customers"]
     out["conversion_low"], out["conversion_high"] = wilson_interval(out["buyers"], out["customers"])
+    if not with_events:  # nothing to convert on: not 0%
+        out[["conversion", "conversion_low", "conversion_high", "repeat_rate"]] = np.nan
     first = ["persona", "persona_name", "customers", "buyers", "conversion", "conversion_low", "conversion_high"]
     return out[first + [c for c in out.columns if c not in first]]
 
@@ -391,7 +409,7 @@ class PersonaCard:
             "<div style='border:1px solid #bbb;border-radius:8px;padding:.8em 1.2em;margin:.6em 0;max-width:56em'>"
             f"<div style='font-size:1.25em;font-weight:bold'>Persona {self.persona}: {escape(self.name)}</div>"
             f"<div style='color:#555'>{self.size:,} customers ({self.share:.1%}){stab}"
-            f" · prefers {escape(self.preferred_touchpoints or '–')}</div>"
+            + (f" · prefers {escape(self.preferred_touchpoints)}" if self.preferred_touchpoints else "") + "</div>"
             f"<div style='display:flex;gap:2em;flex-wrap:wrap'><div><b>What sets them apart</b><ul>{traits}</ul></div>"
             f"<div><b>KPIs</b><ul>{kpis}</ul></div></div>"
             + (f"<div><b>Funnel:</b> {funnel}</div>" if funnel else "")
@@ -406,8 +424,8 @@ def _fmt_kpis(row: pd.Series) -> dict:
         out["conversion"] = f"{row['conversion']:.1%}"
     if "repeat_rate" in row and pd.notna(row["repeat_rate"]):
         out["repeat purchase (of buyers)"] = f"{row['repeat_rate']:.1%}"
-    if "mean_spend" in row and pd.notna(row["mean_spend"]):
-        out["spend per customer"] = f"{row['mean_spend']:,.2f}"
+    if "mean_spend" in row:
+        out["spend per customer"] = f"{row['mean_spend']:,.2f}" if pd.notna(row["mean_spend"]) else "n/a"
     if "nps" in row and pd.notna(row["nps"]):
         out["NPS"] = f"{row['nps']:+.0f}"
     elif "mean_nps" in row and pd.notna(row["mean_nps"]):

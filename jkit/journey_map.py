@@ -37,6 +37,7 @@ import pandas as pd
 
 from jkit.errors import JkitWarning, ParameterError
 from jkit.io import JourneyData
+from jkit.safe_csv import to_csv_text
 from jkit.stats import (
     mean_difference_interval,
     mean_interval,
@@ -51,7 +52,13 @@ __all__ = [
     "compare_periods",
     "opportunities",
     "feedback_stages",
+    "available_lanes",
+    "default_period_cut",
+    "period_comparison_note",
+    "scaled_window",
+    "format_instant",
     "OPPORTUNITY_FORMULA",
+    "LANES",
 ]
 
 OPPORTUNITY_FORMULA = "score = share of the stage's feedback touched × negativity (−mean sentiment) × (1 + drop-off rate)"
@@ -130,7 +137,8 @@ class JourneyMap:
 
     def to_csv(self, path: str | Path) -> None:
         """Write :meth:`to_frame` as CSV."""
-        _write_atomic(Path(path), self.to_frame().to_csv(index=False))
+        # cells that a spreadsheet would run as formulas (a pain point "=HYPERLINK(...)") are neutralised
+        _write_atomic(Path(path), to_csv_text(self.to_frame()))
 
     def plot(self, **kwargs: Any):
         """Draw the map (see :func:`jkit.plotting.journey_map.plot_journey_map`)."""
@@ -183,6 +191,8 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
+    if isinstance(value, pd.Timedelta):
+        return value.isoformat()  # ISO 8601 duration, e.g. P0DT3H0M0S
     if isinstance(value, np.generic):
         return value.item()
     return value
@@ -251,6 +261,99 @@ def opportunities(
 # --------------------------------------------------------------------------- building the map
 
 LANES = ("reach", "actions", "touchpoints", "emotion", "pain_points", "opportunities")
+
+
+_FEEDBACK_LANES = {"emotion": "emotion", "pain_points": "pain points", "opportunities": "opportunities"}
+
+
+def available_lanes(data: JourneyData, lanes: Sequence[str] = LANES) -> tuple[list[str], dict[str, str]]:
+    """The lanes of ``lanes`` the study has data for, and a one-line note for each one left out.
+
+    ``reach`` and ``actions`` need events; ``touchpoints`` real touchpoints (not the default
+    ``unknown``); ``emotion``, ``pain_points`` and ``opportunities`` feedback texts. Returns
+    ``(kept, notes)`` with ``notes[lane] = "The emotion lane is left out: the study has no feedback."``.
+    """
+    unknown = [lane for lane in lanes if lane not in LANES]
+    if unknown:
+        raise ParameterError(f"lanes: unknown lane {unknown[0]!r}; the lanes are {', '.join(LANES)}")
+    kept, notes = [], {}
+    for lane in lanes:
+        label = lane.replace("_", " ")
+        why = None
+        if not data.has("events"):
+            why = "the study has no events"
+        elif lane == "touchpoints" and not data.has("events", "touchpoint"):
+            why = "the events carry no touchpoint (channel) column"
+        elif lane in _FEEDBACK_LANES and not data.has("feedback", "text"):
+            why = "the study has no feedback texts"
+        if why is None:
+            kept.append(lane)
+        else:
+            notes[lane] = f"The {label} lane is left out: {why}."
+    return kept, notes
+
+
+def _span(data: JourneyData) -> pd.Timedelta | None:
+    start, end = data.period
+    return None if start is None else end - start
+
+
+def scaled_window(data: JourneyData, window: str | pd.Timedelta = "90D") -> pd.Timedelta:
+    """The funnel window, no longer than the data's span (rounded up to the minute, hour or day).
+
+    A 3-hour clickstream gets a 3-hour window rather than "90 days" nobody could observe.
+    """
+    try:
+        wanted = pd.Timedelta(window)
+    except (ValueError, TypeError):
+        raise ParameterError(f"window={window!r} should be a duration such as '90D' or '6h'") from None
+    span = _span(data)
+    if span is None or span <= pd.Timedelta(0) or wanted <= span:
+        return wanted
+    unit = "min" if span < pd.Timedelta(hours=2) else "h" if span < pd.Timedelta(days=2) else "D"
+    return max(span.ceil(unit), pd.Timedelta(1, unit=unit))
+
+
+def period_comparison_note(data: JourneyData) -> str | None:
+    """Why the study cannot be split into an earlier and a later period, or None when it can."""
+    if not data.has("events"):
+        return "the study has no events"
+    ts = data.events["timestamp"].dropna()
+    if ts.dt.floor("h").nunique() < 2:
+        return "the events span less than two distinct hours"
+    return None
+
+
+def default_period_cut(data: JourneyData) -> pd.Timestamp | None:
+    """The instant that splits the events in two halves: the median event time, inside the period.
+
+    Rounded to the day when the data spans weeks, to the minute when it spans hours; always
+    strictly after the first event and at or before the last (None without event times).
+    """
+    start, end = data.period
+    if start is None or start == end:
+        return None
+    ts = data.events["timestamp"].dropna()
+    cut = ts.quantile(0.5, interpolation="nearest")
+    span = end - start
+    unit = "D" if span >= pd.Timedelta(days=14) else "h" if span >= pd.Timedelta(days=2) else "min"
+    rounded = cut.round(unit)
+    if start < rounded <= end:
+        cut = rounded
+    if not start < cut <= end:
+        cut = start + span / 2
+    return cut
+
+
+def format_instant(ts: pd.Timestamp | str, data: JourneyData | None = None) -> str:
+    """A cut for readers: the date, with the time (UTC) when the data spans under two days or the cut has one."""
+    t = pd.Timestamp(ts)
+    t = t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
+    span = _span(data) if data is not None else None
+    short = span is not None and span < pd.Timedelta(days=2)
+    if short or t != t.normalize():
+        return f"{t:%Y-%m-%d %H:%M} UTC"
+    return f"{t:%Y-%m-%d}"
 
 
 def _subset(data: JourneyData, *, customers: pd.Index | None = None, start=None, end=None) -> JourneyData:
@@ -495,9 +598,31 @@ def journey_maps_by_persona(
     for persona in sorted(pd.unique(labels.dropna()), key=str):
         ids = pd.Index(labels.index[labels == persona])
         sub = _subset(data, customers=ids)
-        maps[str(persona)] = journey_map(sub, scored=scored, title=f"Journey map — {persona}", **kwargs)
+        with _prefixed_warnings(f"persona {persona}"):
+            maps[str(persona)] = journey_map(sub, scored=scored, title=f"Journey map — {persona}", **kwargs)
         maps[str(persona)].meta["persona"] = str(persona)
     return maps
+
+
+class _prefixed_warnings:
+    """Re-warn the JkitWarnings raised inside with ``prefix: `` so a reader knows which part they are about."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def __enter__(self):
+        self._cm = warnings.catch_warnings(record=True)
+        self._seen = self._cm.__enter__()
+        warnings.simplefilter("always", JkitWarning)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._cm.__exit__(*exc)
+        for w in self._seen:
+            if issubclass(w.category, JkitWarning):
+                warnings.warn(f"{self.prefix}: {w.message}", w.category, stacklevel=3)
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def _phrase_counts(scored: pd.DataFrame, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -546,8 +671,10 @@ def compare_periods(
     scored_b = _score_feedback(second, scored, kwargs.get("rules", "feedback"), kwargs.get("engine"))
     ids_a = scored_a[["feedback_id", "compound", "label"]]
     ids_b = scored_b[["feedback_id", "compound", "label"]]
-    before = journey_map(first, scored=ids_a, confidence=confidence, title="Before", **kwargs)
-    after = journey_map(second, scored=ids_b, confidence=confidence, title="After", **kwargs)
+    with _prefixed_warnings("before the cut"):
+        before = journey_map(first, scored=ids_a, confidence=confidence, title="Before", **kwargs)
+    with _prefixed_warnings("from the cut on"):
+        after = journey_map(second, scored=ids_b, confidence=confidence, title="After", **kwargs)
     rows = []
     ra, rb = before.reach.set_index("stage"), after.reach.set_index("stage")
     names = before.stages
@@ -580,19 +707,23 @@ def compare_periods(
 
 
 def _change(stage, measure, item, before, after, change, low, high) -> dict[str, Any]:
-    significant = bool(pd.notna(low) and pd.notna(high) and (low > 0 or high < 0))
+    # None where nothing could be tested (no interval), not False
+    significant = bool(low > 0 or high < 0) if pd.notna(low) and pd.notna(high) else None
     return {"stage": stage, "measure": measure, "item": item, "before": float(before), "after": float(after),
             "change": change, "low": low, "high": high, "significant": significant}
 
 
 def persona_labels(
-    data: JourneyData, source: str, *, data_dir: str | None = None, random_state: int = 0
+    data: JourneyData, source: str, *, data_dir: str | None = None, random_state: int = 0,
+    columns: str | Sequence[str] | None = None, **fit: Any,
 ) -> pd.DataFrame | None:
     """Each customer's persona from one of several sources, for per-persona maps.
 
     ``source`` is ``""`` (no personas: returns None), ``"truth"`` (the sample data's
-    ``personas_truth.csv`` in ``data_dir``), ``"model"`` (fit a :class:`~jkit.personas.PersonaModel`
-    with ``n_personas="auto"`` now), a path to a saved PersonaModel, or a customers column.
+    ``personas_truth.csv`` beside the study in ``data_dir``, a folder or a study file),
+    ``"model"`` (fit personas now with :func:`jkit.report_support.fit_personas`, the settings the
+    persona report uses, so both show the same personas; ``columns`` are the persona columns), a
+    path to a saved PersonaModel, or a customers column.
 
     Returns a DataFrame with ``customer_id`` and ``persona``.
     """
@@ -601,18 +732,21 @@ def persona_labels(
     if not source:
         return None
     if source == "truth":
-        path = Path(data_dir or ".") / "personas_truth.csv"
+        folder = Path(data_dir or ".")
+        path = (folder.parent if folder.is_file() else folder) / "personas_truth.csv"
         if not path.exists():
-            raise ParameterError(f"personas='truth' needs {path.name} in the data folder (the sample data has one)")
+            raise ParameterError(f"personas='truth' needs {path.name} beside the study (the sample data has one)")
         return pd.read_csv(path, dtype=str)[["customer_id", "persona"]]
     if source in data.customers.columns:
         return pd.DataFrame({"customer_id": data.customers["customer_id"], "persona": data.customers[source]})
     from jkit.personas import PersonaModel, customer_features
 
     if source == "model":
-        features = customer_features(data)
-        model = PersonaModel(n_personas="auto", random_state=random_state).fit(features)
-    elif Path(source).is_file():
+        from jkit.report_support import fit_personas
+
+        _, assigned, _ = fit_personas(data, columns, random_state=random_state, **fit)
+        return pd.DataFrame({"customer_id": assigned.iloc[:, 0].astype(str), "persona": assigned["persona_name"]})
+    if Path(source).is_file():
         model = PersonaModel.load(source)
         features = customer_features(data)
     else:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from jkit.errors import ParameterError
+from jkit.notebook import format_duration, format_number
 from jkit.stats import mean_interval, wilson_interval, z_value
 
 __all__ = [
@@ -39,11 +40,50 @@ __all__ = [
     "clv",
     "historical_revenue_per_customer",
     "kpi_table",
+    "default_conversion_events",
+    "parse_events",
+    "REVENUE_KPIS",
 ]
 
 PURCHASE_EVENTS = ("purchase", "repeat_purchase")
 _PERIODS = {"D": "D", "W": "W", "M": "M", "Q": "Q", "Y": "Y", "day": "D", "week": "W", "month": "M",
             "quarter": "Q", "year": "Y"}
+
+
+#: names of a stage that converts, when the stage model has no ``purchase`` event
+CONVERSION_STAGE_NAMES = ("purchase", "conversion", "convert", "subscription", "subscribe", "order", "checkout", "buy")
+#: the KPIs measured in the data's currency (n/a when the study has no revenue)
+REVENUE_KPIS = ("average_order_value", "annual_revenue_per_customer", "clv", "revenue_per_customer")
+
+
+def parse_events(text: str | Sequence[str] | None) -> list[str]:
+    """Event names from a comma-separated report parameter (``"subscribed, renewed"``) or a list."""
+    if text is None:
+        return []
+    items = text.split(",") if isinstance(text, str) else list(text)
+    return [str(e).strip() for e in items if str(e).strip()]
+
+
+def default_conversion_events(stages, given: str | Sequence[str] | None = None) -> list[str]:
+    """The events that count as a conversion (a purchase) for the KPIs.
+
+    ``given`` (names, or a comma-separated string) wins. Otherwise: :data:`PURCHASE_EVENTS` that
+    the stage model knows; else the events of its stage named like a conversion
+    (:data:`CONVERSION_STAGE_NAMES`: purchase, conversion, subscription…); else the events of its
+    last stage. A bank campaign ``contacted → interested → subscription`` converts on
+    ``subscribed``.
+    """
+    chosen = parse_events(given)
+    if chosen:
+        return chosen
+    known = list(stages.events) if hasattr(stages, "events") else []
+    named = [e for e in PURCHASE_EVENTS if e in known]
+    if named:
+        return named
+    for stage in stages.names:
+        if stage.lower() in CONVERSION_STAGE_NAMES:
+            return list(stages[stage].events)
+    return list(stages[stages.names[-1]].events) if stages.names else list(PURCHASE_EVENTS)
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -536,7 +576,7 @@ def _utc(value: Any) -> pd.Timestamp:
 KPI_COLUMNS = ["kpi", "value", "low", "high", "count", "n", "unit", "definition"]
 
 _DEFINITIONS = {
-    "conversion_rate": ("share", "customers with a purchase / customers with any event"),
+    "conversion_rate": ("share", "customers with a conversion ({events}) / customers with any event"),
     "stage_conversion": ("share", "customers reaching the next stage within {window} / customers reaching this stage"),
     "churn_rate": ("share", "customers with no event in the last {churn_days} days / customers"),
     "repeat_purchase_rate": ("share", "customers with 2+ purchases / customers with a purchase"),
@@ -567,6 +607,14 @@ def kpi_rows(table: pd.DataFrame, cols: Sequence[str], kpi: str, value: str, n: 
     return part
 
 
+def _not_available(kpi: str, why: str) -> pd.DataFrame:
+    """One KPI row without a value: the study lacks what it is measured on."""
+    unit, _ = _DEFINITIONS[kpi]
+    return pd.DataFrame({"kpi": [kpi], "value": [np.nan], "low": [np.nan], "high": [np.nan],
+                         "count": pd.array([pd.NA], dtype="Int64"), "n": np.array([0], dtype=np.int64),
+                         "unit": [unit], "definition": [why]})
+
+
 def kpi_table(
     data,
     by: str | Sequence[str] | None = None,
@@ -574,7 +622,8 @@ def kpi_table(
     period: str | None = None,
     attributes: pd.DataFrame | None = None,
     churn_days: int = 90,
-    purchase_events: Sequence[str] = PURCHASE_EVENTS,
+    purchase_events: Sequence[str] | str | None = PURCHASE_EVENTS,
+    revenue_col: str = "revenue",
     expected_lifespan_years: float = 3.0,
     acquisition_cost: float = 0.0,
     horizon: str = "180D",
@@ -600,7 +649,15 @@ def kpi_table(
         out then).
     attributes : DataFrame, optional
         More customer attributes keyed by ``customer_id`` (for example personas).
-    churn_days, purchase_events, expected_lifespan_years, acquisition_cost, horizon, confidence
+    purchase_events : list of str, str or None
+        The conversion events (default ``purchase`` and ``repeat_purchase``, when the stage model
+        knows them); a comma-separated string is split; None or empty:
+        :func:`default_conversion_events` of the stage model.
+    revenue_col : str, default "revenue"
+        The events column with the amount of each purchase. When the study has none (or it is
+        empty), the currency KPIs (:data:`REVENUE_KPIS`) are kept with a missing value (shown as
+        "n/a") instead of a misleading 0.
+    churn_days, expected_lifespan_years, acquisition_cost, horizon, confidence
         Passed to the KPI functions.
     window : str, default "90D"
         Funnel window of ``stage_conversion`` (only with ``by="stage"``).
@@ -621,6 +678,9 @@ def kpi_table(
     """
     from jkit.spark import use_spark
 
+    if purchase_events is PURCHASE_EVENTS and not set(PURCHASE_EVENTS) & set(data.stages.events):
+        purchase_events = None  # the default names are not events of this study: use its conversion stage
+    purchase_events = default_conversion_events(data.stages, purchase_events)
     if use_spark(engine, data):
         from jkit.spark.kpis import kpi_table as spark_kpi_table
 
@@ -630,6 +690,9 @@ def kpi_table(
                                confidence=confidence)
     cols = _by_list(by)
     events = data.events_with_stage() if "stage" in cols else data.events
+    has_revenue = revenue_col in events.columns and bool(pd.to_numeric(events[revenue_col], errors="coerce").notna().any())
+    if has_revenue and revenue_col != "revenue":
+        events = events.drop(columns=["revenue"], errors="ignore").rename(columns={revenue_col: "revenue"})
     feedback = data.feedback
     customers = data.customers
     if attributes is not None:
@@ -668,30 +731,36 @@ def kpi_table(
             "stage_conversion", "conversion", "customers", "converted", window=window)
     if ev_ok and not by_stage:
         add(conversion_rate(events, period=period, purchase_events=purchase_events, **kw),
-            "conversion_rate", "conversion_rate", "customers", "converted")
+            "conversion_rate", "conversion_rate", "customers", "converted", events=", ".join(purchase_events))
     if ev_ok:
         if period is None:
             add(churn_rate(events, days=churn_days, **kw), "churn_rate", "churn_rate", "customers", "churned",
                 churn_days=churn_days)
         add(repeat_purchase_rate(events, period=period, purchase_events=purchase_events, **kw),
             "repeat_purchase_rate", "repeat_purchase_rate", "buyers", "repeat_buyers")
-        if "revenue" in events.columns:
+        if not has_revenue:
+            for kpi in REVENUE_KPIS:
+                if kpi != "average_order_value" and (period is not None or by_stage):
+                    continue
+                pieces.append(_not_available(kpi, f"n/a: the study has no revenue (column {revenue_col!r})"))
+        if has_revenue:
             add(average_order_value(events, period=period, purchase_events=purchase_events, **kw),
                 "average_order_value", "average_order_value", "orders")
             if period is None and not by_stage:
                 value = clv(events, expected_lifespan_years=expected_lifespan_years,
                             acquisition_cost=acquisition_cost, purchase_events=purchase_events, **kw)
                 add(value, "annual_revenue_per_customer", "annual_revenue_per_customer", "customers")
-                add(value, "clv", "clv", "customers", lifespan=f"{expected_lifespan_years:g}",
-                    cost=f"{acquisition_cost:g}")
+                add(value, "clv", "clv", "customers", lifespan=format_number(expected_lifespan_years),
+                    cost=format_number(acquisition_cost))
                 add(historical_revenue_per_customer(events, horizon=horizon, purchase_events=purchase_events, **kw),
-                    "revenue_per_customer", "revenue_per_customer", "customers", horizon=str(pd.Timedelta(horizon)))
+                    "revenue_per_customer", "revenue_per_customer", "customers", horizon=format_duration(pd.Timedelta(horizon)))
     if fb_ok:
         for func, kpi, count in ((nps, "nps", None), (csat, "csat", "satisfied"), (ces, "ces", None)):
             if kpi in feedback.columns and feedback[kpi].notna().any():
                 add(func(feedback, period=period, **kw), kpi, kpi, "responses", count)
     if not pieces:
         return pd.DataFrame(columns=[*cols, *(["period"] if period else []), *KPI_COLUMNS])
+    pieces = [p for p in pieces if len(p)] or pieces
     out = pd.concat(pieces, ignore_index=True)
     group_cols = [*cols, *(["period"] if period else [])]
     return out[[*group_cols, *KPI_COLUMNS]]

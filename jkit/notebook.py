@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -24,6 +25,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 __all__ = [
+    "escape_markdown",
     "show_header",
     "show_table",
     "how_to_read",
@@ -49,6 +51,22 @@ _YEAR = 365.25 * _DAY
 def escape(value: Any) -> str:
     """HTML-escape any value's text."""
     return html.escape(str(value), quote=True)
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$<>])")
+
+
+def escape_markdown(value: Any) -> str:
+    """Text from data made safe inside a Markdown cell or ``Markdown(...)`` output.
+
+    HTML-escaping alone is not enough there: ``[x](javascript:alert(1))`` would still become a
+    link and ``![p](http://host/p.png)`` an image fetched when the page opens. Every Markdown
+    punctuation character is backslash-escaped (and ``$`` too, so no math is typeset) and colons
+    become ``&#58;`` (so no URL is autolinked), after the text is HTML-escaped.
+    """
+    text = " ".join(str(value).splitlines())
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(text, quote=True))
+    return escaped.replace(":", "&#58;")  # no autolinked URLs (http://…) either: a colon as an entity
 
 
 def _display(obj_html: str) -> None:

@@ -237,3 +237,63 @@ def test_reports_leave_customer_ids_out_and_put_the_dropout_list_beside(rendered
     assert dropouts, "the funnel report writes its drop-out list beside the page"
     listed = pd.read_csv(dropouts[0], dtype=str)
     assert len(listed) and set(listed["customer_id"]) <= ids
+
+
+# --------------------------------------------------------------------------- every study shape
+
+PAGE_WIDTH = 1400
+
+
+@pytest.fixture(scope="module")
+def shape_renders(tmp_path_factory):
+    """The renders of tests/reports/test_study_shapes.py (made once per session, shared)."""
+    from jkit.reports.execute import check_kernel
+    from tests.reports.test_study_shapes import shared_renders
+
+    try:
+        check_kernel("jkit")
+    except Exception as exc:
+        skip_or_fail(str(exc), "JKIT_REQUIRE_BROWSER")
+    return shared_renders(tmp_path_factory)
+
+
+def _shape_pages(render: dict) -> list[Path]:
+    """Every page of one run: its index, the top and latest indexes, and each rendered or failed report."""
+    run_dir = Path(render["run_dir"])
+    reports_dir = run_dir.parent
+    pages = [reports_dir / "index.html", reports_dir / "latest" / "index.html", run_dir / "index.html"]
+    pages += [Path(r["html"]) for r in render["reports"].values() if r["html"]]
+    pages += sorted((reports_dir / "latest").glob("[0-9][0-9]-*.html"))
+    seen, out = set(), []
+    for p in pages:
+        if p.exists() and p.resolve() not in seen:
+            seen.add(p.resolve())
+            out.append(p)
+    return out
+
+
+def test_every_page_of_every_study_shape_opens_cleanly(browser, shape_renders):
+    problems = []
+    for shape, render in shape_renders.items():
+        run_dir = Path(render["run_dir"])
+        shots = run_dir / "screenshots"
+        for path in _shape_pages(render):
+            page = browser.new_page(viewport={"width": PAGE_WIDTH, "height": 900})
+            rel = path.resolve().relative_to(run_dir.parent.resolve())
+            name = rel.with_suffix("").as_posix().replace("/", "__")
+            seen = _check_page(page, path.as_uri(), shots / f"{name}.png")
+            seen["scroll"] = page.evaluate(
+                "({page: document.documentElement.scrollWidth, view: document.documentElement.clientWidth})")
+            page.close()
+            where = f"{shape}/{rel}"
+            if seen["console"] or seen["pageerror"]:
+                problems.append(f"{where}: console errors {seen['console'] + seen['pageerror']}")
+            if not all(img["ok"] for img in seen["images"]):
+                problems.append(f"{where}: images not loaded {[i for i in seen['images'] if not i['ok']]}")
+            if seen["network"]:
+                problems.append(f"{where}: fetched from the network {seen['network']}")
+            if seen["scroll"]["page"] > seen["scroll"]["view"] + 1:
+                problems.append(f"{where}: scrolls sideways at {PAGE_WIDTH} px "
+                                f"({seen['scroll']['page']} px wide for a {seen['scroll']['view']} px view)")
+            assert (shots / f"{name}.png").stat().st_size > 0
+    assert not problems, "\n".join(problems)

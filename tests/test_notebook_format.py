@@ -244,3 +244,17 @@ def test_show_table_displays_the_wrapped_table(monkeypatch):
 
     show_table(pd.DataFrame({"share": [0.5]}), percent=["share"])
     assert "overflow-x:auto" in shown[0]._repr_html_() and "50.0%" in shown[0]._repr_html_()
+
+
+@pytest.mark.parametrize("hostile", ["[x](javascript:alert(1))", "![p](http://host/p.png)", "<img src=x onerror=alert(1)>",
+                                     "see http://host/track", "# heading", "**bold** _it_ `code`", "a\n\n# new block"])
+def test_escape_markdown_leaves_no_link_image_or_markup(hostile):
+    """Issue 16.2: text from data inside Markdown output never becomes a link, an image or markup."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from jkit.notebook import escape_markdown
+
+    rendered = markdown2html_mistune(f"Persona: {escape_markdown(hostile)}")
+    assert "<a " not in rendered and "<img" not in rendered and "<h1" not in rendered
+    assert "<strong>" not in rendered and "<code>" not in rendered and "<em>" not in rendered
+    assert rendered.count("<p>") == 1

@@ -33,3 +33,20 @@ def test_written_csv_has_no_cell_a_spreadsheet_would_run(tmp_path):
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in (r[0], r[2]))
     assert to_csv_text(frame.head(1)).splitlines()[1].startswith('"\'=HYPERLINK(')
     assert len(pd.read_csv(io.StringIO(to_csv_text(frame.head(4))))) == 4
+
+
+def test_journey_map_csv_neutralises_event_names_from_data(tmp_path):
+    import csv
+
+    import jkit
+    from jkit.journey_map import journey_map
+
+    events = pd.DataFrame({"customer_id": ["1", "1", "2", "2"], "timestamp": pd.date_range("2024-01-01", periods=4,
+                           freq="h", tz="UTC"), "event": ["=SUM(A1:A9)", "@buy", "=SUM(A1:A9)", "@buy"]})
+    stages = {"name": "s", "stages": [{"name": "look", "events": ["=SUM(A1:A9)"]}, {"name": "buy", "events": ["@buy"]}]}
+    jmap = journey_map(jkit.load(events=events, stages=stages))
+    jmap.to_csv(tmp_path / "map.csv")
+    with open(tmp_path / "map.csv", newline="", encoding="utf-8") as fh:
+        cells = [cell for row in csv.reader(fh) for cell in row]
+    assert "'=SUM(A1:A9)" in cells and "'@buy" in cells
+    assert not any(cell.startswith(("=", "@", "+")) for cell in cells)

@@ -26,6 +26,7 @@ from scipy import stats as _st
 
 from jkit import kpis as _k
 from jkit.errors import ParameterError
+from jkit.notebook import format_duration, format_number
 from jkit.spark import is_spark_frame, spark_of, to_spark
 from jkit.spark._util import executor_errors, micros_expr
 
@@ -430,7 +431,7 @@ def kpi_table(
             "stage_conversion", "conversion", "customers", "converted", window=window)
     if ev_ok and not by_stage:
         add(_conversion(t, ev_p, groups, purchase_events, confidence),
-            "conversion_rate", "conversion_rate", "customers", "converted")
+            "conversion_rate", "conversion_rate", "customers", "converted", events=", ".join(purchase_events))
     if ev_ok:
         if period is None:
             add(_churn(t, events, cols, churn_days, confidence), "churn_rate", "churn_rate", "customers", "churned",
@@ -443,10 +444,10 @@ def kpi_table(
             if period is None and not by_stage:
                 value = _clv(t, events, cols, purchase_events, expected_lifespan_years, acquisition_cost, confidence)
                 add(value, "annual_revenue_per_customer", "annual_revenue_per_customer", "customers")
-                add(value, "clv", "clv", "customers", lifespan=f"{expected_lifespan_years:g}",
-                    cost=f"{acquisition_cost:g}")
+                add(value, "clv", "clv", "customers", lifespan=format_number(expected_lifespan_years),
+                    cost=format_number(acquisition_cost))
                 add(_historical(t, events, cols, horizon, purchase_events, confidence),
-                    "revenue_per_customer", "revenue_per_customer", "customers", horizon=str(pd.Timedelta(horizon)))
+                    "revenue_per_customer", "revenue_per_customer", "customers", horizon=format_duration(pd.Timedelta(horizon)))
     if fb_ok:
         fb_p = _with_period(feedback, period, "timestamp", "feedback")
         for kpi, count in (("nps", None), ("csat", "satisfied"), ("ces", None)):
