@@ -455,8 +455,13 @@ def _emotion(scored: pd.DataFrame, names: list[str], confidence: float) -> pd.Da
     return pd.DataFrame(rows, columns=["stage", "feedback", "mean", "low", "high", "sd"])
 
 
-def _stage_pain_points(scored: pd.DataFrame, names: list[str], top_n: int, min_count: int) -> pd.DataFrame:
+def _stage_pain_points(scored: pd.DataFrame, names: list[str], top_n: int, min_count: int,
+                       customers: pd.DataFrame | None = None) -> pd.DataFrame:
     from jkit.pain_points import pain_points
+    from jkit.privacy import Redactor, customer_names
+
+    # phrases naming a customer ("agent yuki parker") are withheld, as in the sentiment report
+    redactor = Redactor(names=customer_names(customers) if customers is not None else ())
 
     cols = ["stage", "phrase", "count", "mean_sentiment", "z"]
     placed = scored[scored["stage"].isin(names) & scored["compound"].notna()]
@@ -464,7 +469,7 @@ def _stage_pain_points(scored: pd.DataFrame, names: list[str], top_n: int, min_c
         return pd.DataFrame(columns=cols)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", JkitWarning)
-        pp = pain_points(placed, by="stage", top=top_n, min_count=min_count, n_quotes=0)
+        pp = pain_points(placed, by="stage", top=top_n, min_count=min_count, n_quotes=0, redact=redactor)
     if pp.empty:
         return pd.DataFrame(columns=cols)
     out = pd.DataFrame({"stage": pp["stage"].astype(str), "phrase": pp["phrase"].astype(str),
@@ -532,7 +537,7 @@ def journey_map(
     reach = _reach(data, window, engine)
     actions, touchpoints = _actions_and_touchpoints(data, top_n)
     emotion = _emotion(scored_fb, names, confidence)
-    pains = _stage_pain_points(scored_fb, names, top_n, min_count)
+    pains = _stage_pain_points(scored_fb, names, top_n, min_count, data.customers)
     per_stage = emotion.set_index("stage")["feedback"]
     opps = opportunities(pains, reach, per_stage, top_n=n_opportunities)
     start, end = data.period

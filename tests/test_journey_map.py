@@ -167,3 +167,24 @@ def test_bad_parameters(small_sample):
         journey_map(small_sample, top_n=0)
     with pytest.raises(ParameterError, match="personas='tribe' is not a column"):
         journey_maps_by_persona(small_sample, "tribe")
+
+
+def test_a_pain_point_naming_a_customer_never_reaches_the_map_or_its_exports(tmp_path):
+    """Issue 16.5: 'agent yuki parker' was a ranked pain point in report 01 and its exports."""
+    import jkit
+
+    n = 60
+    customers = pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)], "name": ["Yuki Parker"] + ["Ann Lee"] * (n - 1)})
+    events = pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)] * 2,
+                           "timestamp": pd.Timestamp("2024-01-01", tz="UTC"),
+                           "event": ["product_view"] * n + ["purchase"] * n})
+    texts = ["agent yuki parker was rude and unhelpful"] * 30 + ["lovely shop, great staff"] * 30
+    feedback = pd.DataFrame({"feedback_id": [str(i) for i in range(n)], "customer_id": [f"c{i}" for i in range(n)],
+                             "text": texts, "stage": "purchase"})
+    jmap = journey_map(jkit.load(customers=customers, events=events, feedback=feedback), min_count=3)
+    assert not any("yuki" in p or "parker" in p for p in jmap.pain_points["phrase"])
+    assert "rude" in set(jmap.pain_points["phrase"])
+    jmap.to_csv(tmp_path / "m.csv")
+    jmap.to_json(tmp_path / "m.json")
+    for f in ("m.csv", "m.json"):
+        assert "yuki" not in (tmp_path / f).read_text(encoding="utf-8").lower()
