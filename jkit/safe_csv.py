@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["FORMULA_STARTS", "neutralise", "neutralise_frame", "to_csv_text", "write_csv"]
+__all__ = ["FORMULA_STARTS", "file_slug", "neutralise", "neutralise_frame", "to_csv_text", "write_csv"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -56,12 +56,25 @@ def to_csv_text(frame: pd.DataFrame, **kwargs) -> str:
     return safe.to_csv(**kwargs)
 
 
+def file_slug(name: object, limit: int = 60) -> str:
+    """A file-name part made from a name from data: letters, digits, ``-`` and ``_`` only.
+
+    A stage called ``consider ../../escaped`` must not choose where a file is written.
+    """
+    import re
+
+    slug = re.sub(r"[^\w-]+", "_", str(name), flags=re.ASCII).strip("_")[:limit]
+    return slug or "unnamed"
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path, **kwargs) -> Path:
     """Write ``frame`` as a neutralised CSV at ``path`` (atomically: a reader never sees half a file)."""
     import os
     import tempfile
 
     path = Path(path)
+    if ".." in path.parts:
+        raise ValueError(f"{path}: a CSV path with '..' is refused (names from data must not choose folders)")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -653,3 +653,15 @@ def test_a_data_folder_whose_name_html_escapes_never_shows_its_absolute_path(tmp
     result = run(["05"], notebooks_dir=NOTEBOOKS, reports_dir=tmp_path / "reports", data=data)
     assert result.ok, result.summary()
     assert not leaks(tmp_path / "reports", str(tmp_path), str(tmp_path).replace("&", "&amp;"), "R&amp;D study/")
+
+
+def test_scrubber_writes_the_shown_form_as_the_path_was_written():
+    """An HTML-escaped path is replaced by the HTML-escaped shown form, never by raw markup."""
+    import html as html_lib
+
+    folder = "/srv/x/R&D <img src=x onerror=alert(1)>"
+    s = Scrubber({folder: "R&D <img src=x onerror=alert(1)>"})
+    page = s.text(f"data_dir = {html_lib.escape(folder)}/customers.csv")
+    assert "<img" not in page and "R&amp;D &lt;img" in page and "/srv/x" not in page
+    rtl = "/srv/x/R&D \u202eevil"  # repr() writes U+202E as \u202e: the Python-literal form is known too
+    assert "/srv/x" not in Scrubber({rtl: "data"}).text(f"data_dir = {rtl!r}")

@@ -50,3 +50,15 @@ def test_journey_map_csv_neutralises_event_names_from_data(tmp_path):
         cells = [cell for row in csv.reader(fh) for cell in row]
     assert "'=SUM(A1:A9)" in cells and "'@buy" in cells
     assert not any(cell.startswith(("=", "@", "+")) for cell in cells)
+
+
+def test_file_slug_keeps_names_from_data_out_of_paths(tmp_path):
+    from jkit.safe_csv import file_slug
+
+    assert file_slug("consider ../../../escaped - javascript:alert.1") == "consider_escaped_-_javascript_alert_1"
+    assert file_slug("retention") == "retention" and file_slug("../..") == "unnamed"
+    assert "/" not in file_slug("a/b\\c") and len(file_slug("x" * 500)) == 60
+    import pytest
+
+    with pytest.raises(ValueError, match="'..' is refused"):
+        write_csv(pd.DataFrame({"a": [1]}), tmp_path / ".." / "escaped.csv")

@@ -59,6 +59,21 @@ _HOME_LIKE = re.compile(r"(?<![\w.~-])/(?:home|Users)/[^/\s\"'<>]+")
 _TEXT_KEYS = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json")
 
 
+def _html_repr(value: str) -> str:
+    return html.escape(repr(value)[1:-1])
+
+
+_WRITTEN_FORMS = (
+    lambda v: v,
+    html.escape,
+    lambda v: html.escape(v, quote=False),
+    urllib.parse.quote,
+    lambda v: json.dumps(v)[1:-1],
+    lambda v: repr(v)[1:-1],
+    _html_repr,
+)
+
+
 class Scrubber:
     """Replace absolute local paths in text by what the reader may see.
 
@@ -87,10 +102,11 @@ class Scrubber:
                 variant = variant.rstrip("/")
                 if len(variant) <= 1:
                     continue
-                # the path as HTML, a URL and JSON write it too ("R&D study" is "R&amp;D study" in a page)
-                for form in {variant, html.escape(variant), html.escape(variant, quote=False),
-                             urllib.parse.quote(variant), json.dumps(variant)[1:-1]}:
-                    pairs.setdefault(form, shown)
+                # the path as HTML, a URL, JSON and a Python literal write it too ("R&D study" is
+                # "R&amp;D study" in a page); the shown form is written the same way, so an escaped
+                # path is never replaced by raw markup
+                for form in _WRITTEN_FORMS:
+                    pairs.setdefault(form(variant), form(shown))
         self.pairs = sorted(pairs.items(), key=lambda kv: len(kv[0]), reverse=True)
 
     def text(self, value: str) -> str:
