@@ -258,3 +258,14 @@ def test_escape_markdown_leaves_no_link_image_or_markup(hostile):
     assert "<a " not in rendered and "<img" not in rendered and "<h1" not in rendered
     assert "<strong>" not in rendered and "<code>" not in rendered and "<em>" not in rendered
     assert rendered.count("<p>") == 1
+
+
+def test_column_and_index_names_from_data_are_escaped_like_cells():
+    """Issue 16.3: a customers column named <img src=x onerror=alert(1)>, used as a breakdown, ran script."""
+    from jkit.notebook import format_table
+
+    hostile = "<img src=x onerror=alert(1)>"
+    frame = pd.DataFrame({hostile: ["<script>alert(2)</script>"], "n": [3]}).rename_axis(hostile)
+    page = format_table(frame)._repr_html_()
+    assert "<img" not in page and "<script>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
