@@ -47,3 +47,26 @@ def small_sample(small_sample_dir):
     import jkit
 
     return jkit.load(small_sample_dir)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright (skips, or fails with JKIT_REQUIRE_BROWSER=1, when absent)."""
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"{CHROMIUM} not found: install it with `make browser` (apt-get install chromium)",
+                     "JKIT_REQUIRE_BROWSER")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed (pip install -e '.[dev]')", "JKIT_REQUIRE_BROWSER")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -40,7 +40,6 @@ from tests.hostile_study import (
     STAGES,
     make_hostile_study,
 )
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -55,21 +54,6 @@ PARAMETERS = [
     "period_cut=2025-03-01",
     "min_count=3",
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        skip_or_fail(f"{CHROMIUM} not found: install it with `make browser` (apt-get install chromium)",
-                     "JKIT_REQUIRE_BROWSER")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("playwright is not installed (pip install -e '.[dev]')", "JKIT_REQUIRE_BROWSER")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
