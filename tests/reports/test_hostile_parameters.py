@@ -38,3 +38,22 @@ def test_injected_code_is_a_literal_that_evaluates_to_the_value(value):
     namespace: dict = {}
     exec(compile(code, "<parameters>", "exec"), {"__builtins__": {"float": float}}, namespace)  # noqa: S102
     assert namespace["param"] == value
+
+
+def test_a_binary_tag_in_a_run_configuration_is_refused_at_plan_time(tmp_path):
+    from jkit.reports import plan
+
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell('cols = ["a", "b"]  # columns')
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell, nbformat.v4.new_code_cell("print(cols)")]
+    nbformat.write(nb, nbdir / "01-x.ipynb")
+    b64 = base64.b64encode(PAYLOAD.encode()).decode()
+    cfg = tmp_path / "reports.yaml"
+    cfg.write_text(f"parameters:\n  cols: [!!binary {b64}]\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"parameter 'cols'.*bytes"):
+        plan(notebooks_dir=nbdir, config=cfg, check_data=False)
