@@ -169,7 +169,7 @@ _DAY_COLUMNS = ("recency_days", "days_to_first_purchase")
 def trait_value(feature: str, value) -> str:
     """A trait's value in the unit of its column: shares of touchpoints as %, days as durations,
     money and counts with thousands separators (never ``1.34e+05``)."""
-    from jkit.notebook import format_duration, format_number, format_percent
+    from jkit.formatting import format_duration, format_number, format_percent
 
     if value is None or pd.isna(value):
         return "n/a"

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from jkit.errors import ParameterError
-from jkit.notebook import format_duration, format_number
+from jkit.formatting import format_duration, format_number
 from jkit.stats import mean_interval, wilson_interval, z_value
 
 __all__ = [

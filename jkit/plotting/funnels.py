@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from jkit.errors import ParameterError
-from jkit.notebook import format_duration
+from jkit.formatting import format_duration
 from jkit.plotting.readability import (
     OTHER,
     OTHER_COLOR,

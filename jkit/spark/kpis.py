@@ -26,7 +26,7 @@ from scipy import stats as _st
 
 from jkit import kpis as _k
 from jkit.errors import ParameterError
-from jkit.notebook import format_duration, format_number
+from jkit.formatting import format_duration, format_number
 from jkit.spark import is_spark_frame, spark_of, to_spark
 from jkit.spark._util import executor_errors, micros_expr
 
