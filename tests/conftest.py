@@ -70,3 +70,15 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def kernel_available():
+    """Skip unless the Jupyter kernel "jkit" is installed (``make setup`` installs it)."""
+    from jkit.errors import MissingResourceError
+    from jkit.reports.execute import check_kernel
+
+    try:
+        check_kernel("jkit")
+    except MissingResourceError as exc:
+        pytest.skip(str(exc))

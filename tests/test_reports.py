@@ -30,6 +30,7 @@ from jkit.reports.index import format_duration, render_index
 from jkit.reports.params import Parameter, parse_parameters, read_parameters, validate_overrides
 from jkit.reports.render import Scrubber, notebook_title
 from jkit.reports.runner import data_fingerprint, discover, plan, run
+from tests.reports import write_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -37,18 +38,6 @@ SMALL_SAMPLE = ROOT / "data" / "sample-small"
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def write_notebook(path: Path, params: str, body: list[str], title: str = "Tiny report") -> Path:
-    """A notebook in the house format: title cell, parameters cell, code cells."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "jkit", "display_name": "Python (jkit)", "language": "python"}
-    cell = nbformat.v4.new_code_cell(params)
-    cell.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell(f"# {title}"), cell] + [nbformat.v4.new_code_cell(b) for b in body]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
-    return path
 
 
 def make_tiny_data(folder: Path, n_customers: int = 40, seed: int = 1) -> Path:
@@ -410,16 +399,6 @@ def test_scrubber_replaces_local_paths_longest_first():
 
 
 # --------------------------------------------------------------------------- real runs (kernel "jkit")
-
-
-@pytest.fixture(scope="module")
-def kernel_available():
-    from jkit.reports.execute import check_kernel
-
-    try:
-        check_kernel("jkit")
-    except MissingResourceError as exc:
-        pytest.skip(str(exc))
 
 
 @pytest.mark.slow

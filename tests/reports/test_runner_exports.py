@@ -9,21 +9,10 @@ from pathlib import Path
 import pytest
 
 import jkit.cli
-from jkit.errors import MissingResourceError
 from tests.reports import fake_papermill, files_below, make_project
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL_SAMPLE = ROOT / "data" / "sample-small"
-
-
-@pytest.fixture(scope="module")
-def kernel_available():
-    from jkit.reports.execute import check_kernel
-
-    try:
-        check_kernel("jkit")
-    except MissingResourceError as exc:
-        pytest.skip(str(exc))
 
 
 def test_every_path_the_kernel_gets_is_absolute(tmp_path, monkeypatch):

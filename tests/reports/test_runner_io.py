@@ -9,15 +9,6 @@ import pytest
 
 import jkit.cli
 from jkit.reports import layout
-from tests.reports import fake_papermill, make_project
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    root = make_project(tmp_path / "proj")
-    fake_papermill(monkeypatch)
-    monkeypatch.chdir(root)
-    return root
 
 
 def one_line_error(capsys) -> str:

@@ -6,19 +6,10 @@ import pytest
 
 from jkit.reports import layout
 from jkit.reports.runner import run
-from tests.reports import fake_papermill, make_project
 
 
 class Killed(BaseException):
     """Stands for SIGKILL at the swap: nothing after it runs."""
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    root = make_project(tmp_path / "proj")
-    fake_papermill(monkeypatch)
-    monkeypatch.chdir(root)
-    return root
 
 
 def test_latest_is_a_link_replaced_in_one_step(project):

@@ -7,7 +7,6 @@ import json
 import pytest
 
 import jkit.cli
-from jkit.errors import MissingResourceError
 from jkit.reports.runner import run
 from tests.reports import fake_papermill, make_project, write_notebook
 
@@ -15,16 +14,6 @@ from tests.reports import fake_papermill, make_project, write_notebook
 @pytest.fixture
 def project(tmp_path):
     return make_project(tmp_path / "proj")
-
-
-@pytest.fixture(scope="module")
-def kernel_available():
-    from jkit.reports.execute import check_kernel
-
-    try:
-        check_kernel("jkit")
-    except MissingResourceError as exc:
-        pytest.skip(str(exc))
 
 
 def test_a_real_kernel_skip_is_recorded_with_its_reason_and_exit_0(project, kernel_available, monkeypatch, capsys):
