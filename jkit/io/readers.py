@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import glob
-import io
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ import pandas as pd
 
 from jkit.errors import DataValidationError, MissingResourceError, ParameterError
 from jkit.io.records import BadRecord, iter_json_records
-from jkit.io.sniff import WHITESPACE, read_head, sniff_encoding, sniff_separator
+from jkit.io.sniff import WHITESPACE, header_fields, read_head, sniff_encoding, sniff_separator
 
 __all__ = [
     "BLANK_LIKE",
@@ -103,7 +102,7 @@ def expand_paths(path: str | Path, base: Path | None = None) -> list[Path]:
     return [full]
 
 
-def _sep(spec: ReadSpec, path: Path, encoding: str, head: bytes, fmt: str) -> str:
+def _sep(spec: ReadSpec, path: Path, encoding: str, head: bytes) -> str:
     word = str(spec.sep)
     if word.lower() in _SEP_WORDS:
         chosen = _SEP_WORDS[word.lower()]
@@ -115,23 +114,12 @@ def _sep(spec: ReadSpec, path: Path, encoding: str, head: bytes, fmt: str) -> st
     return word
 
 
-def _header_fields(head: bytes, encoding: str, sep: str) -> list[str]:
-    import codecs
-
-    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
-    if sep == WHITESPACE:
-        first = text.lstrip("\ufeff").splitlines()[:1]
-        return first[0].split() if first else []
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sep)
-    return [c.strip() for c in next(reader, [])]
-
-
 def _read_delimited(path: Path, spec: ReadSpec, fmt: str, lenient: bool) -> tuple[pd.DataFrame, list[BadRecord], str]:
     head = read_head(path)
     encoding = sniff_encoding(path, head) if spec.encoding in ("auto", None) else spec.encoding
-    sep = "\t" if fmt == "tsv" and spec.sep == "auto" else _sep(spec, path, encoding, head, fmt)
+    sep = "\t" if fmt == "tsv" and spec.sep == "auto" else _sep(spec, path, encoding, head)
     if spec.header:
-        fields = _header_fields(head, encoding, sep)
+        fields = header_fields(head, encoding, sep)
         dup = sorted({f for f in fields if fields.count(f) > 1 and f})
         if dup:
             raise DataValidationError(

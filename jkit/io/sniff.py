@@ -13,7 +13,7 @@ import gzip
 import io
 from pathlib import Path
 
-__all__ = ["sniff_encoding", "sniff_separator", "read_head", "open_text", "SEPARATORS"]
+__all__ = ["decode_head", "header_fields", "sniff_encoding", "sniff_separator", "read_head", "open_text", "SEPARATORS"]
 
 #: separators jkit recognises, in order of preference when a sample fits several
 SEPARATORS = (",", "\t", ";", "|")
@@ -55,8 +55,18 @@ def sniff_encoding(path: str | Path, head: bytes | None = None) -> str:
         return "latin-1"
 
 
-def _decode(head: bytes, encoding: str) -> str:
+def decode_head(head: bytes, encoding: str) -> str:
+    """The text of a file's first bytes (a character cut at the end is dropped, bad bytes replaced)."""
     return codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
+
+
+def header_fields(head: bytes, encoding: str, sep: str) -> list[str]:
+    """The column names of a delimited file's header line (quoted fields respected), stripped."""
+    text = decode_head(head, encoding).lstrip("\ufeff")
+    if sep == WHITESPACE:
+        first = text.splitlines()[:1]
+        return first[0].split() if first else []
+    return [c.strip() for c in next(csv.reader(io.StringIO(text), delimiter=sep), [])]
 
 
 def sniff_separator(path: str | Path, encoding: str | None = None, head: bytes | None = None) -> str:
@@ -68,7 +78,7 @@ def sniff_separator(path: str | Path, encoding: str | None = None, head: bytes |
     a file with one column is read with ``","``.
     """
     head = read_head(path) if head is None else head
-    text = _decode(head, encoding or sniff_encoding(path, head))
+    text = decode_head(head, encoding or sniff_encoding(path, head))
     lines = text.splitlines()
     if len(head) >= _HEAD_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last sampled line may be cut

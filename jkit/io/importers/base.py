@@ -24,7 +24,7 @@ import pandas as pd
 
 from jkit.errors import DataValidationError, ParameterError, format_rows
 from jkit.io.records import BadRecord, iter_json_records
-from jkit.io.sniff import read_head, sniff_encoding
+from jkit.io.sniff import decode_head, header_fields, read_head, sniff_encoding, sniff_separator
 
 __all__ = [
     "check_options",
@@ -132,9 +132,7 @@ def sample_file(path: str | Path) -> FileSample:
         return FileSample(path, b"", "", names)
     head = read_head(path)
     encoding = sniff_encoding(path, head)
-    import codecs
-
-    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
+    text = decode_head(head, encoding)
     columns: tuple[str, ...] = ()
     first = text.lstrip("\ufeff").split("\n", 1)[0].strip()
     if first.startswith("{"):
@@ -144,17 +142,7 @@ def sample_file(path: str | Path) -> FileSample:
         except json.JSONDecodeError:
             columns = ()
     else:
-        import csv
-        import io
-
-        from jkit.io.sniff import sniff_separator
-
-        sep = sniff_separator(path, encoding, head)
-        if sep == r"\s+":
-            columns = tuple(first.split())
-        else:
-            row = next(csv.reader(io.StringIO(first), delimiter=sep), [])
-            columns = tuple(c.strip() for c in row)
+        columns = tuple(header_fields(head, encoding, sniff_separator(path, encoding, head)))
     return FileSample(path, head, text, columns)
 
 
