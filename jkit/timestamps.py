@@ -35,7 +35,6 @@ EPOCH_FORMATS = {"epoch_s": 1e9, "epoch_ms": 1e6, "epoch_us": 1e3, "epoch_ns": 1
 NAMED_FORMATS = ("auto", "iso8601", "excel", *EPOCH_FORMATS)
 
 _ZONE_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?|\s*UTC|\s*GMT)$", re.IGNORECASE)
-_DIGITS = re.compile(r"^\d+$")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$")
 _BASIC_DATETIME = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
 _DMY = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?=$|[ T])(.*)$")
@@ -314,7 +313,12 @@ def parse_timestamps(
         else:
             finite = nums[np.isfinite(nums.astype("float64"))]
             if len(finite) and (finite == np.round(finite)).all():
-                out.loc[finite.index] = _digits_to_utc(finite.astype("int64").astype(str), where, assume_tz)
+                ints = finite.astype("int64")
+                eight, fourteen = ints.between(10**7, 10**8 - 1), ints.between(10**13, 10**14 - 1)
+                if eight.all() or fourteen.all():  # YYYYMMDD / YYYYMMDDHHMMSS: the text rule decides
+                    out.loc[finite.index] = _digits_to_utc(ints.astype(str), where, assume_tz)
+                else:  # plain epoch numbers: no detour through text
+                    out.loc[finite.index] = _integer_epoch(ints)
             else:
                 out.loc[finite.index] = _epoch(finite)
         return out

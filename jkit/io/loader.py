@@ -165,13 +165,13 @@ def _read_one(
             raise DataValidationError(
                 f"{study.source}: format {fmt!r} reads a {importer.table} table, but it is given for {table}"
             )
+        spec = _columns_to_importer(spec, importer.options)  # a copy: the study's spec stays as parsed
         # the table's reading keys reach the importer when it takes them (naive vendor times, day order)
         given = {"timezone": spec.timezone, "dayfirst": spec.dayfirst,
                  "encoding": None if spec.read.encoding in ("auto", None) else spec.read.encoding}
         for key, value in given.items():
             if value is not None and key in importer.options:
                 spec.read.options.setdefault(key, value)
-        spec = _columns_to_importer(spec, importer.options)
     raw: RawTable = read_source(spec.read, base=study.base, lenient=lenient)
     source = _display(raw.files, study.base, str(spec.read.path))
     frame = _apply_columns(raw.frame, table, spec, source)
