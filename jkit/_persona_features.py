@@ -106,9 +106,9 @@ def customer_features(
     >>> data = jkit.load("data/sample")                         # doctest: +SKIP
     >>> features = customer_features(data, profile_cols=["age", "income"])   # doctest: +SKIP
     """
-    from jkit.spark import use_spark
+    from jkit._engines import choose
 
-    if use_spark(engine, data):
+    if choose(engine, data, ("pandas", "spark"), analysis="customer_features") == "spark":
         from jkit.spark.features import customer_features as spark_customer_features
 
         return spark_customer_features(data, profile_cols=profile_cols, behaviour=behaviour, feelings=feelings,

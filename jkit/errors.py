@@ -18,6 +18,7 @@ __all__ = [
     "ReportError",
     "ReportSkipped",
     "JkitWarning",
+    "MissingColumnError",
     "format_rows",
 ]
 
@@ -32,6 +33,14 @@ class DataValidationError(JkitError, ValueError):
 
 class ParameterError(JkitError, ValueError):
     """Raised when a function or notebook parameter is unknown, of a wrong type or out of range."""
+
+
+class MissingColumnError(DataValidationError, ParameterError):
+    """Raised when a table lacks a column an analysis needs (the message names it and those found).
+
+    A data error and a parameter error at once: the table may lack it, or the column argument
+    may name the wrong one.
+    """
 
 
 class MissingResourceError(JkitError, FileNotFoundError):

@@ -676,12 +676,12 @@ def kpi_table(
     --------
     >>> kpi_table(jkit.load("data/sample"), by="touchpoint")   # doctest: +SKIP
     """
-    from jkit.spark import use_spark
+    from jkit._engines import choose
 
     if purchase_events is PURCHASE_EVENTS and not set(PURCHASE_EVENTS) & set(data.stages.events):
         purchase_events = None  # the default names are not events of this study: use its conversion stage
     purchase_events = default_conversion_events(data.stages, purchase_events)
-    if use_spark(engine, data):
+    if choose(engine, data, ("pandas", "spark"), analysis="kpi_table") == "spark":
         from jkit.spark.kpis import kpi_table as spark_kpi_table
 
         return spark_kpi_table(data, by, period=period, attributes=attributes, churn_days=churn_days,

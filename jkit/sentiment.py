@@ -499,9 +499,9 @@ def score_sentiment(
        compound     label
     0    0.8553  positive
     """
-    from jkit.spark import use_spark
+    from jkit._engines import choose
 
-    if use_spark(engine, data):
+    if choose(engine, data, ("pandas", "spark"), analysis="score_sentiment") == "spark":
         from jkit.spark.sentiment import score_sentiment as spark_score_sentiment
 
         return spark_score_sentiment(data, text_col=text_col, rules=rules, lexicon=lexicon, thresholds=thresholds,

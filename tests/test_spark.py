@@ -230,7 +230,7 @@ def test_spark_feedback_is_scored_lazily_on_the_executors(spark, small_sample):
     expected = expected.sort_values("feedback_id", ignore_index=True)
     np.testing.assert_array_equal(got["compound"].to_numpy(), expected["compound"].to_numpy())
     assert got["label"].tolist() == expected["label"].astype(object).tolist()
-    with pytest.raises(ParameterError, match="engine='pandas' cannot read Spark DataFrames"):
+    with pytest.raises(ParameterError, match="engine='pandas' cannot read a Spark DataFrame"):
         score_sentiment(to_spark(feedback, spark), engine="pandas")
 
 

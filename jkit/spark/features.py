@@ -28,7 +28,7 @@ from jkit._persona_features import (
 )
 from jkit.errors import ParameterError
 from jkit.spark import is_spark_frame, spark_of, to_spark
-from jkit.spark._util import executor_errors, micros_expr
+from jkit.spark.frames import executor_errors, micros_expr
 
 __all__ = ["customer_features"]
 

@@ -41,7 +41,7 @@ from jkit._funnel_engines import (
 from jkit._funnel_kernel import NAT, KernelResult, solve
 from jkit.errors import ParameterError
 from jkit.spark import get_spark, is_spark_frame, to_spark
-from jkit.spark._util import executor_errors, micros_expr, quiet
+from jkit.spark.frames import executor_errors, micros_expr, quiet
 
 __all__ = ["run"]
 

@@ -28,7 +28,7 @@ from jkit import kpis as _k
 from jkit.errors import ParameterError
 from jkit.formatting import format_duration, format_number
 from jkit.spark import is_spark_frame, spark_of, to_spark
-from jkit.spark._util import executor_errors, micros_expr
+from jkit.spark.frames import executor_errors, micros_expr
 
 __all__ = ["kpi_table"]
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from jkit.errors import DataValidationError, ParameterError
 from jkit.spark import get_spark, is_spark_frame, to_spark
-from jkit.spark._util import executor_errors, quiet
+from jkit.spark.frames import executor_errors, quiet
 
 __all__ = ["score_sentiment", "SCORE_SCHEMA"]
 

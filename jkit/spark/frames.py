@@ -1,4 +1,4 @@
-"""Small helpers shared by the Spark modules: quiet pyspark calls, jkit errors out of executors, time columns."""
+"""Frames between pandas and Spark, time columns in Spark, and jkit errors out of the executors."""
 
 from __future__ import annotations
 
@@ -7,7 +7,51 @@ import re
 import warnings
 from collections.abc import Iterator
 
+import pandas as pd
+
+from jkit._engines import is_spark_frame
 from jkit.errors import DataValidationError, JkitError, MissingResourceError, ParameterError
+from jkit.spark.session import get_spark
+
+__all__ = ["executor_errors", "is_spark_frame", "micros_expr", "quiet", "to_spark"]
+
+
+def to_spark(frame: pd.DataFrame, spark=None, *, row_col: str | None = None):
+    """A pandas DataFrame as a Spark DataFrame (UTC timestamps; ``string``/``Int64`` kept as text/long).
+
+    ``row_col`` adds the row position (0-based), which lets Spark break ties as pandas does (by
+    row order).
+    """
+    if is_spark_frame(frame):
+        return frame
+    if not isinstance(frame, pd.DataFrame):
+        raise ParameterError(f"expected a pandas or Spark DataFrame, got {type(frame).__name__}")
+    spark = spark or get_spark()
+    import pyarrow as pa
+
+    out = {}
+    for col in frame.columns:
+        values = frame[col]
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            values = values.dt.tz_convert("UTC").dt.as_unit("us")
+        elif pd.api.types.is_datetime64_dtype(values.dtype):
+            values = values.dt.tz_localize("UTC").dt.as_unit("us")
+        out[str(col)] = values
+    light = pd.DataFrame(out, index=range(len(frame)))
+    if row_col is not None:
+        light[row_col] = range(len(frame))
+    table = pa.Table.from_pandas(light, preserve_index=False)
+    fields = []
+    for f in table.schema:
+        typ = f.type
+        if pa.types.is_large_string(typ) or pa.types.is_string_view(typ) or pa.types.is_null(typ):
+            typ = pa.string()
+        elif pa.types.is_dictionary(typ):
+            typ = typ.value_type
+        fields.append(pa.field(f.name, typ))
+    table = table.cast(pa.schema(fields))
+    return spark.createDataFrame(table)
+
 
 _ERRORS = {"ParameterError": ParameterError, "DataValidationError": DataValidationError,
            "MissingResourceError": MissingResourceError}
