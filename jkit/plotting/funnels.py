@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
+from jkit._rules import require_columns
 from jkit.errors import ParameterError
 from jkit.formatting import format_duration
 from jkit.plotting.readability import (
@@ -31,14 +32,6 @@ __all__ = [
     "plot_cohort_trend",
     "plot_kpi_intervals",
 ]
-
-
-def _need(data: pd.DataFrame, cols: list[str], where: str) -> None:
-    missing = [c for c in cols if c not in data.columns]
-    if missing:
-        raise ParameterError(
-            f"{where}: no column {', '.join(map(repr, missing))}; found {', '.join(map(repr, data.columns))}"
-        )
 
 
 def _duration(td: Any) -> str:
@@ -79,7 +72,7 @@ def plot_funnel(
     **kwargs
         Passed to ``Axes.barh``.
     """
-    _need(data, [x, y, rate, f"{rate}_low", f"{rate}_high"], "plot_funnel")
+    require_columns(data, [x, y, rate, f"{rate}_low", f"{rate}_high"], "plot_funnel")
     if data[y].duplicated().any():
         raise ParameterError("plot_funnel draws one funnel; select one group first, or use plot_funnel_breakdown")
     ax = ax or plt.gca()
@@ -148,7 +141,7 @@ def plot_funnel_breakdown(
     customers entering; beyond ``max_groups`` the smallest are summed into one grey ``"other"``
     group (rates recomputed from the counts), so every colour stays distinct.
     """
-    _need(data, [hue, x, y, f"{y}_low", f"{y}_high", "step"], "plot_funnel_breakdown")
+    require_columns(data, [hue, x, y, f"{y}_low", f"{y}_high", "step"], "plot_funnel_breakdown")
     ax = ax or plt.gca()
     steps = data.drop_duplicates("step").sort_values("step")[x].astype(str).tolist()
     data = data.copy()
@@ -223,7 +216,7 @@ def plot_time_to_convert(
     """
     if x not in data.columns and "time_to_convert" in data.columns:
         x = "time_to_convert"
-    _need(data, [x], "plot_time_to_convert")
+    require_columns(data, [x], "plot_time_to_convert")
     ax = ax or plt.gca()
     col = data[x]
     if pd.api.types.is_timedelta64_dtype(col):
@@ -289,7 +282,7 @@ def plot_cohort_trend(
     The date axis covers the cohorts with a small margin and its labels do not overlap; a
     single cohort is one point with its interval as a bar, labelled with its date.
     """
-    _need(data, [x, y, f"{y}_low", f"{y}_high"], "plot_cohort_trend")
+    require_columns(data, [x, y, f"{y}_low", f"{y}_high"], "plot_cohort_trend")
     ax = ax or plt.gca()
     palette: dict = {}
     labels: dict = {}
@@ -359,7 +352,7 @@ def plot_kpi_intervals(
     **kwargs: Any,
 ) -> Axes:
     """One KPI of :func:`jkit.kpis.kpi_table` per group as a point with its interval."""
-    _need(data, ["kpi", "value", "low", "high", y], "plot_kpi_intervals")
+    require_columns(data, ["kpi", "value", "low", "high", y], "plot_kpi_intervals")
     ax = ax or plt.gca()
     part = data[data["kpi"] == kpi].reset_index(drop=True)
     if part.empty:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from jkit.errors import DataValidationError
+from jkit._rules import require_columns
 from jkit.plotting.readability import OTHER_COLOR, group_palette, plain_text, set_category_ticks, wrap_labels
 
 __all__ = [
@@ -21,12 +21,6 @@ __all__ = [
 ]
 
 _LABEL_COLORS = {"negative": "#c0392b", "neutral": "#95a5a6", "positive": "#27ae60"}
-
-
-def _need(data: pd.DataFrame, cols: list[str], where: str) -> None:
-    missing = [c for c in cols if c not in data.columns]
-    if missing:
-        raise DataValidationError(f"{where}: no column {', '.join(map(repr, missing))}; found {', '.join(map(repr, data.columns))}")
 
 
 def plot_sentiment_distribution(
@@ -55,7 +49,7 @@ def plot_sentiment_distribution(
     **kwargs
         Passed to ``Axes.hist``.
     """
-    _need(data, [x, hue], "plot_sentiment_distribution")
+    require_columns(data, [x, hue], "plot_sentiment_distribution")
     ax = ax or plt.gca()
     edges = np.linspace(-1, 1, bins + 1)
     labels = [lab for lab in _LABEL_COLORS if (data[hue] == lab).any()]
@@ -86,7 +80,7 @@ def plot_emotion_curve(
     The lowest stage is marked; with ``share`` set, the share of negative feedback is drawn as
     bars on a second axis.
     """
-    _need(data, [x, y, low, high], "plot_emotion_curve")
+    require_columns(data, [x, y, low, high], "plot_emotion_curve")
     ax = ax or plt.gca()
     pos = np.arange(len(data))
     if share is not None and share in data.columns:
@@ -125,7 +119,7 @@ def plot_sentiment_heatmap(
 
     Cells with fewer than ``min_count`` texts are left blank; each cell shows its mean and ``n``.
     """
-    _need(data, [x, y, value], "plot_sentiment_heatmap")
+    require_columns(data, [x, y, value], "plot_sentiment_heatmap")
     ax = ax or plt.gca()
     grid = data.pivot_table(index=y, columns=x, values=value, aggfunc="first")
     counts = data.pivot_table(index=y, columns=x, values=count, aggfunc="first") if count else None
@@ -161,7 +155,7 @@ def plot_pain_points(
     **kwargs: Any,
 ) -> Axes:
     """Horizontal bars of the strongest pain points (from :func:`jkit.sentiment.pain_points`), by z-score."""
-    _need(data, [x, y], "plot_pain_points")
+    require_columns(data, [x, y], "plot_pain_points")
     ax = ax or plt.gca()
     shown = data.sort_values(x, ascending=False).head(top).iloc[::-1]
     colors = None
@@ -197,7 +191,7 @@ def plot_sentiment_vs_score(
     """Mean text sentiment (with 95% interval) at each survey score: a sanity check of the scoring."""
     from jkit.stats import mean_interval
 
-    _need(data, [x, y], "plot_sentiment_vs_score")
+    require_columns(data, [x, y], "plot_sentiment_vs_score")
     ax = ax or plt.gca()
     sub = data[[x, y]].dropna()
     rows = []
