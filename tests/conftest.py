@@ -8,6 +8,8 @@ JKIT_REQUIRE_SPARK to 1 so that they fail there instead.
 from __future__ import annotations
 
 import os
+import shutil
+import warnings
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,23 @@ def kernel_available():
         check_kernel("jkit")
     except MissingResourceError as exc:
         pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local SparkSession (local[2], 4 shuffle partitions, no UI) for every Spark test; skipped
+    without PySpark or Java (a failure when JKIT_REQUIRE_SPARK=1, as in CI)."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        skip_or_fail("pyspark is not installed (pip install 'jkit[spark]')", "JKIT_REQUIRE_SPARK")
+    if shutil.which("java") is None:
+        skip_or_fail("Java is not installed (make java, or apt-get install openjdk-17-jre-headless)",
+                     "JKIT_REQUIRE_SPARK")
+    from jkit.spark import get_spark
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        session = get_spark("local[2]", app_name="jkit-tests", config={"spark.sql.shuffle.partitions": "4"})
+    yield session
+    session.stop()
