@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 from jkit.io.importers.base import (
+    EVENT_COLUMNS,
+    UNKNOWN_TOUCHPOINT,
     BadRecord,
     FileSample,
     Imported,
@@ -23,13 +25,11 @@ from jkit.io.importers.base import (
     tidy_events,
 )
 from jkit.io.sniff import read_head
-from jkit.schema import TABLES
 
 __all__ = ["IMPORTERS", "detect", "parse_amplitude", "read_amplitude"]
 
 OPTIONS = ("encoding", "keep_personal")
-CONTRACT = tuple(spec.name for spec in TABLES["events"])
-UNKNOWN_TOUCHPOINT = next((getattr(s, "default", None) for s in TABLES["events"] if s.name == "touchpoint"), None) or "unknown"
+CONTRACT = EVENT_COLUMNS
 TIME_FIELDS = ("event_time", "client_event_time", "server_received_time", "server_upload_time")
 #: other times of the export, typed as UTC times when every value reads
 OTHER_TIMES = ("client_event_time", "client_upload_time", "server_received_time", "server_upload_time",

@@ -25,8 +25,11 @@ import pandas as pd
 from jkit.errors import DataValidationError, ParameterError, format_rows
 from jkit.io.records import BadRecord, iter_json_records
 from jkit.io.sniff import decode_head, header_fields, read_head, sniff_encoding, sniff_separator
+from jkit.schema import TABLES
 
 __all__ = [
+    "EVENT_COLUMNS",
+    "UNKNOWN_TOUCHPOINT",
     "check_options",
     "tidy_events",
     "PERSONAL_COLUMNS",
@@ -40,6 +43,11 @@ __all__ = [
     "iter_json_records",
     "sample_file",
 ]
+
+#: the events table's contract columns, in order: what every event importer returns
+EVENT_COLUMNS = tuple(spec.name for spec in TABLES["events"])
+#: the touchpoint of events whose export does not say (the contract's default)
+UNKNOWN_TOUCHPOINT = next((getattr(s, "default", None) for s in TABLES["events"] if s.name == "touchpoint"), None) or "unknown"
 
 
 @dataclass

@@ -14,6 +14,8 @@ import pandas as pd
 
 from jkit.errors import ParameterError
 from jkit.io.importers.base import (
+    EVENT_COLUMNS,
+    UNKNOWN_TOUCHPOINT,
     BadRecord,
     FileSample,
     Imported,
@@ -24,15 +26,13 @@ from jkit.io.importers.base import (
     iter_json_records,
 )
 from jkit.io.sniff import open_text, read_head, sniff_encoding, sniff_separator
-from jkit.schema import TABLES
 
 __all__ = ["IMPORTERS", "detect", "parse_ga4", "read_ga4"]
 
 OPTIONS = ("id_field", "encoding", "keep_personal")
 ID_FIELDS = {"user_id_or_pseudo": ("user_id", "user_pseudo_id"), "user_pseudo_id": ("user_pseudo_id",),
              "user_id": ("user_id",)}
-CONTRACT = tuple(spec.name for spec in TABLES["events"])
-UNKNOWN_TOUCHPOINT = next((getattr(s, "default", None) for s in TABLES["events"] if s.name == "touchpoint"), None) or "unknown"
+CONTRACT = EVENT_COLUMNS
 TOP = ("event_timestamp", "event_name", "user_id", "user_pseudo_id", "platform", "event_value_in_usd")
 #: columns flattened from the export's records: column -> (record, field)
 NESTED = {f"{s}_{f}": (s, f) for s, f in (

@@ -14,6 +14,8 @@ import pandas as pd
 
 from jkit.errors import ParameterError
 from jkit.io.importers.base import (
+    EVENT_COLUMNS,
+    UNKNOWN_TOUCHPOINT,
     BadRecord,
     FileSample,
     Imported,
@@ -25,13 +27,11 @@ from jkit.io.importers.base import (
     tidy_events,
 )
 from jkit.io.sniff import read_head
-from jkit.schema import TABLES
 
 __all__ = ["IMPORTERS", "detect", "parse_mixpanel", "read_mixpanel"]
 
 OPTIONS = ("project_timezone", "default_id", "encoding", "keep_personal")
-CONTRACT = tuple(spec.name for spec in TABLES["events"])
-UNKNOWN_TOUCHPOINT = next((getattr(s, "default", None) for s in TABLES["events"] if s.name == "touchpoint"), None) or "unknown"
+CONTRACT = EVENT_COLUMNS
 #: properties that are mapped onto contract columns and not kept again
 MAPPED = ("time", "distinct_id")
 ID_KEYS = ("distinct_id", "$user_id", "$device_id")

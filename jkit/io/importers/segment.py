@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from jkit.io.importers.base import (
+    EVENT_COLUMNS,
+    UNKNOWN_TOUCHPOINT,
     BadRecord,
     FileSample,
     Imported,
@@ -28,14 +30,12 @@ from jkit.io.importers.base import (
     tidy_events,
 )
 from jkit.io.sniff import read_head
-from jkit.schema import TABLES
 
 __all__ = ["IMPORTERS", "detect", "parse_segment", "read_segment"]
 
 OPTIONS = ("encoding", "keep_personal")
-CONTRACT = tuple(spec.name for spec in TABLES["events"])
+CONTRACT = EVENT_COLUMNS
 #: the touchpoint of rows whose message does not say, in a file where others do (the contract's default)
-UNKNOWN_TOUCHPOINT = next((getattr(s, "default", None) for s in TABLES["events"] if s.name == "touchpoint"), None) or "unknown"
 #: columns this importer sets itself; a property of one of these names is kept as ``prop_<name>``
 RESERVED = frozenset(CONTRACT) | {"message_id", "message_type", "page_name", "page_category", "screen_name",
                                   "group_id", "previous_id"}

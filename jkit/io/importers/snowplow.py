@@ -12,9 +12,18 @@ import numpy as np
 import pandas as pd
 
 from jkit.errors import ParameterError
-from jkit.io.importers.base import BadRecord, FileSample, Imported, Importer, check_options, drops_personal, finish
+from jkit.io.importers.base import (
+    EVENT_COLUMNS,
+    UNKNOWN_TOUCHPOINT,
+    BadRecord,
+    FileSample,
+    Imported,
+    Importer,
+    check_options,
+    drops_personal,
+    finish,
+)
 from jkit.io.sniff import open_text
-from jkit.schema import TABLES
 
 __all__ = ["FIELDS", "IMPORTERS", "detect", "parse_snowplow", "read_snowplow"]
 
@@ -55,8 +64,7 @@ ID_FIELDS = {"user_id_or_domain_userid": ("user_id", "domain_userid"), "user_id"
              "domain_userid": ("domain_userid",), "network_userid": ("network_userid",)}
 STRUCT_EVENTS = ("category_action", "action")
 OPTIONS = ("id_field", "struct_event", "encoding", "keep_personal")
-CONTRACT = tuple(spec.name for spec in TABLES["events"])
-UNKNOWN_TOUCHPOINT = next((getattr(s, "default", None) for s in TABLES["events"] if s.name == "touchpoint"), None) or "unknown"
+CONTRACT = EVENT_COLUMNS
 _TSTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}")
 
 
