@@ -65,8 +65,9 @@ def choose(engine: str | None, data: Any, known: Mapping[str, Any] | tuple[str, 
         given Spark input.
     """
     names = tuple(known)
-    if engine is not None and engine not in ENGINE_NAMES:
-        raise ParameterError(f"engine={engine!r} is not known; expected one of {column_list(ENGINE_NAMES)}")
+    if engine is not None and engine not in ENGINE_NAMES and engine not in names:  # names: registered engines too
+        offered = list(dict.fromkeys([*ENGINE_NAMES, *names]))
+        raise ParameterError(f"engine={engine!r} is not known; expected one of {column_list(offered)}")
     if engine is not None and engine not in names:
         raise ParameterError(f"{analysis}: engine={engine!r} is not available; {analysis} runs on "
                              f"{column_list(names)}")
