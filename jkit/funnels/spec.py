@@ -3,7 +3,7 @@
 An engine turns an events source (a DataFrame, or Parquet/CSV files) and a :class:`FunnelSpec`
 into an :class:`EngineResult`: one row per customer who entered the funnel. The semantics are
 not the engine's business — kernel-based engines code their events and call
-:func:`jkit._funnel_kernel.solve`, then :func:`journeys_frame`.
+:func:`jkit.funnels.kernel.solve`, then :func:`journeys_frame`.
 
 Adding an engine (e.g. Spark) takes a module with ``run(source, spec) -> EngineResult`` and one
 line in :data:`ENGINES` (or a call to :func:`register_engine`); modules are imported only when
@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jkit._funnel_kernel import KernelResult, solve
 from jkit.errors import MissingResourceError, ParameterError
+from jkit.funnels.kernel import KernelResult, solve
 from jkit.schema import parse_timestamps
 
 __all__ = ["FunnelSpec", "EngineResult", "ENGINES", "register_engine", "get_engine", "is_path_source"]
@@ -33,9 +33,9 @@ Source = pd.DataFrame | str | Path | Sequence[str | Path]
 
 #: engine name -> "module:function" (imported on first use) or a callable
 ENGINES: dict[str, str | Callable[..., EngineResult]] = {
-    "pandas": "jkit._funnel_engines:run_pandas",
-    "duckdb": "jkit._funnel_duckdb:run_duckdb",
-    "spark": "jkit.spark.funnel_engine:run",
+    "pandas": "jkit.funnels.spec:run_pandas",
+    "duckdb": "jkit.funnels.engines.duckdb:run_duckdb",
+    "spark": "jkit.funnels.engines.spark:run",
 }
 
 SET_ASIDE_MISSING = "missing customer or time"

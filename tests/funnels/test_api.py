@@ -12,7 +12,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jkit._funnel_kernel import sort_events
 from jkit.errors import JkitWarning, ParameterError
 from jkit.funnels import (
     cohort_conversion,
@@ -25,6 +24,7 @@ from jkit.funnels import (
     stage_journeys,
     time_to_convert,
 )
+from jkit.funnels.kernel import sort_events
 
 T0 = pd.Timestamp("2024-03-01", tz="UTC")
 H = pd.Timedelta("1h")

@@ -6,7 +6,7 @@ How it runs (``funnel(spark_df, steps)`` or ``engine="spark"``):
    strict mode), codes each event name as a small step code and each time as microseconds.
 2. Rows are hashed on the customer into ``B`` buckets (``spark.sql.shuffle.partitions``), so
    every customer's events land in one bucket; ``groupBy(bucket).applyInPandas`` runs
-   :func:`jkit._funnel_kernel.solve` once per bucket on the executors — the same kernel as the
+   :func:`jkit.funnels.kernel.solve` once per bucket on the executors — the same kernel as the
    pandas and DuckDB engines, so the semantics cannot differ.
 3. Each bucket returns one row per customer who entered (furthest step, step times, ``by``
    values, excluded flag) and one row of counts; only these come back to the driver (through
@@ -23,7 +23,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jkit._funnel_engines import (
+from jkit.errors import ParameterError
+from jkit.funnels.kernel import NAT, KernelResult, solve
+from jkit.funnels.spec import (
     SET_ASIDE_AFTER_END,
     SET_ASIDE_MISSING,
     EngineResult,
@@ -38,8 +40,6 @@ from jkit._funnel_engines import (
     source_name,
     utc_ns,
 )
-from jkit._funnel_kernel import NAT, KernelResult, solve
-from jkit.errors import ParameterError
 from jkit.spark import get_spark, is_spark_frame, to_spark
 from jkit.spark.frames import executor_errors, micros_expr, quiet
 

@@ -52,8 +52,8 @@ import numpy as np
 import pandas as pd
 
 from jkit._engines import is_spark_frame
-from jkit._funnel_engines import EngineResult, FunnelSpec, get_engine, is_path_source
 from jkit.errors import JkitWarning, ParameterError
+from jkit.funnels.spec import EngineResult, FunnelSpec, get_engine, is_path_source
 from jkit.stats import wilson_interval
 
 __all__ = [

@@ -17,7 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jkit._funnel_engines import (
+from jkit.errors import DataValidationError, ParameterError
+from jkit.funnels.kernel import solve
+from jkit.funnels.spec import (
     SET_ASIDE_AFTER_END,
     SET_ASIDE_MISSING,
     EngineResult,
@@ -32,8 +34,6 @@ from jkit._funnel_engines import (
     source_name,
     utc_ns,
 )
-from jkit._funnel_kernel import solve
-from jkit.errors import DataValidationError, ParameterError
 
 __all__ = ["run_duckdb"]
 
