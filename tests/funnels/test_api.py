@@ -1,48 +1,22 @@
-"""Funnels: hand-checked rules, a brute-force reference against both engines, the planted truth."""
+"""Funnels: the hand-checked rules, bad input and the stage model, through the public API (planted truth included)."""
 
 from __future__ import annotations
 
 import json
 import math
-from functools import cache
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from jkit.errors import JkitWarning, ParameterError
-from jkit.funnels import (
-    cohort_conversion,
-    dropped_after,
-    funnel,
-    funnel_journeys,
-    funnel_table,
-    next_after_drop,
-    stage_funnel,
-    stage_journeys,
-    time_to_convert,
-)
-from jkit.funnels.kernel import sort_events
-
-T0 = pd.Timestamp("2024-03-01", tz="UTC")
-H = pd.Timedelta("1h")
-ENGINES = ["pandas", "duckdb"]
-
-
-def log(*rows) -> pd.DataFrame:
-    """rows: (customer, hours after T0, event[, touchpoint])."""
-    data = [(r[0], T0 + r[1] * H, r[2], r[3] if len(r) > 3 else "web") for r in rows]
-    return pd.DataFrame(data, columns=["customer_id", "timestamp", "event", "touchpoint"])
+from jkit.funnels import funnel, funnel_journeys, funnel_table, stage_funnel, stage_journeys
+from tests.funnels.events import ENGINES, T0, H, log
 
 
 def reached(frame: pd.DataFrame, steps, engine: str, **kw) -> dict:
     j = funnel_journeys(frame, steps, engine=engine, **kw)
     return dict(zip(j["customer_id"], j["reached"], strict=True))
-
-
-# --------------------------------------------------------------------------- hand-checked rules
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -182,9 +156,6 @@ def test_step_sets_and_step_names():
     assert named["step_name"].tolist() == ["aware", "consider", "buy"]
 
 
-# --------------------------------------------------------------------------- bad input
-
-
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
@@ -254,260 +225,6 @@ def test_unmatched_exclusion_warns():
         funnel(ev, ["v", "c"], exclusions=["refund"])
 
 
-# --------------------------------------------------------------------------- files
-
-
-@pytest.mark.parametrize("fmt", ["parquet", "csv"])
-def test_files_default_to_duckdb_and_agree_with_pandas(tmp_path, fmt):
-    rng = np.random.default_rng(3)
-    ev = random_log(rng, 40, 400)
-    if fmt == "parquet":
-        half = len(ev) // 2
-        ev.iloc[:half].to_parquet(tmp_path / "part-1.parquet")
-        ev.iloc[half:].to_parquet(tmp_path / "part-2.parquet")
-        source = str(tmp_path / "*.parquet")
-    else:
-        out = ev.assign(timestamp=ev["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
-        out.to_csv(tmp_path / "events.csv", index=False)
-        source = tmp_path / "events.csv"
-    steps = ["a", "b", {"c", "d"}]
-    from_file = funnel_journeys(source, steps, window="5h", by="touchpoint")
-    from_frame = funnel_journeys(ev, steps, window="5h", by="touchpoint", engine="pandas")
-    pd.testing.assert_frame_equal(from_file, from_frame, check_dtype=False)
-    pandas_file = funnel_journeys(source, steps, window="5h", by="touchpoint", engine="pandas")
-    pd.testing.assert_frame_equal(pandas_file, from_frame, check_dtype=False)
-
-
-def test_missing_file_and_unknown_file_type(tmp_path):
-    from jkit.errors import MissingResourceError
-
-    with pytest.raises(MissingResourceError, match="no such file"):
-        funnel(tmp_path / "nope.parquet", ["a", "b"])
-    (tmp_path / "events.json").write_text("{}")
-    with pytest.raises(ParameterError, match="unknown file type"):
-        funnel(tmp_path / "events.json", ["a", "b"])
-
-
-def test_file_with_numeric_times_is_refused(tmp_path):
-    pd.DataFrame({"customer_id": ["a"], "timestamp": [1], "event": ["a"]}).to_parquet(tmp_path / "e.parquet")
-    with pytest.raises(ParameterError, match="is BIGINT, not a time"):
-        funnel(tmp_path / "e.parquet", ["a", "b"])
-
-
-# --------------------------------------------------------------------------- brute-force reference
-
-
-def reference(ev: pd.DataFrame, steps, window: pd.Timedelta, order: str, exclusions=(), by: str | None = None):
-    """Per customer (reached, excluded, times, group) straight from the definitions, by search."""
-    n = len(steps)
-    step_of = {e: k for k, s in enumerate(steps) for e in ([s] if isinstance(s, str) else s)}
-    excl = set(exclusions)
-    out = {}
-    for cust, rows in ev.groupby("customer_id", sort=True):
-        items = []
-        for t, e, g in zip(rows["timestamp"], rows["event"], rows[by] if by else [""] * len(rows), strict=True):
-            rank = step_of.get(e, n + 1 if e in excl else n)
-            items.append((t.value, rank, g, e))
-        items.sort(key=lambda x: (x[0], x[1], x[2]))
-        w = window.value
-        attempts = []  # (reach, sort key of the start, times, group)
-        if order == "ordered":
-            for t0, rank, g, _ in items:
-                if rank != 0:
-                    continue
-
-                @cache
-                def best(k, prev, t0=t0, items=tuple(items), w=w):
-                    if k == n:
-                        return n
-                    nxt = [x[0] for x in items if x[1] == k and prev <= x[0] <= t0 + w]
-                    return max([best(k + 1, tt) for tt in nxt], default=k)
-
-                reach = best(1, t0)
-                times = [t0]
-                for k in range(1, reach):
-                    times.append(min(x[0] for x in items if x[1] == k and times[-1] <= x[0] <= t0 + w))
-                attempts.append((reach, (t0, rank, g), times, g))
-        elif order == "strict":
-            for i, (t0, rank, g, _) in enumerate(items):
-                if rank != 0:
-                    continue
-                times = [t0]
-                for k in range(1, n):
-                    j = i + k
-                    if j < len(items) and items[j][1] == k and items[j][0] <= t0 + w:
-                        times.append(items[j][0])
-                    else:
-                        break
-                attempts.append((len(times), (t0, rank, g), times, g))
-        else:
-            for t0, rank, g, _ in items:
-                if rank >= n:
-                    continue
-                firsts = {}
-                for t, r, _, _ in items:
-                    if r < n and t0 <= t <= t0 + w and r not in firsts:
-                        firsts[r] = t
-                attempts.append((len(firsts), (t0, rank, g), sorted(firsts.values()), g))
-        if not attempts:
-            continue
-        top = max(a[0] for a in attempts)
-        reach, _, times, g = min((a for a in attempts if a[0] == top), key=lambda a: a[1])
-        t_entry, t_last = times[0], times[-1]
-        excluded = any(r == n + 1 and t_entry < t < t_last for t, r, _, _ in items)
-        out[cust] = (reach, excluded, times, g)
-    return out
-
-
-def random_log(rng, n_customers, n_events, names=("a", "b", "c", "d", "x", "y"), fine=False) -> pd.DataFrame:
-    cust = rng.integers(0, n_customers, n_events)
-    hours = rng.integers(0, 24, n_events)
-    times = T0 + pd.to_timedelta(hours, unit="h")
-    if fine:
-        times = times + pd.to_timedelta(rng.integers(0, 3, n_events), unit="ns")
-    return pd.DataFrame({
-        "customer_id": pd.array([f"c{i:03d}" for i in cust], dtype="string"),
-        "timestamp": times,
-        "event": pd.array(rng.choice(names, n_events), dtype="string"),
-        "touchpoint": pd.array(rng.choice(["web", "app", "email"], n_events), dtype="string"),
-    })
-
-
-def assert_matches_reference(ev, steps, window, order, exclusions, by, engine):
-    ref = reference(ev, steps, pd.Timedelta(window), order, exclusions, by)
-    j = funnel_journeys(ev, steps, window=window, order=order, exclusions=exclusions, by=by, engine=engine)
-    assert sorted(ref) == j["customer_id"].tolist()
-    for row in j.itertuples(index=False):
-        reach, excluded, times, g = ref[row.customer_id]
-        assert row.reached == reach, (row.customer_id, order)
-        assert row.excluded == excluded, (row.customer_id, order)
-        got = [getattr(row, f"time_{k + 1}").value for k in range(row.reached)]
-        assert got == times, (row.customer_id, order)
-        if by:
-            assert getattr(row, by) == g
-    return j
-
-
-@settings(max_examples=70, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    n_customers=st.integers(1, 5),
-    n_events=st.integers(1, 40),
-    order=st.sampled_from(["ordered", "strict", "any"]),
-    window=st.sampled_from(["1h", "2h", "3h", "6h", "1D"]),
-    steps=st.sampled_from([["a", "b"], ["a", "b", "c"], ["a", {"b", "c"}, "d"], ["b", "a", "c", "d"]]),
-    exclude=st.booleans(),
-    by=st.sampled_from([None, "touchpoint"]),
-    fine=st.booleans(),
-)
-def test_both_engines_match_the_brute_force_reference(seed, n_customers, n_events, order, window, steps, exclude,
-                                                      by, fine):
-    rng = np.random.default_rng(seed)
-    ev = random_log(rng, n_customers, n_events, fine=fine)
-    present = set(ev["event"])
-    if any(not ({s} if isinstance(s, str) else set(s)) & present for s in steps):
-        with pytest.raises(ParameterError, match="matches no event"):
-            funnel_journeys(ev, steps, window=window, order=order)
-        return
-    exclusions = ["x"] if exclude and "x" in present else []
-    results = [assert_matches_reference(ev, steps, window, order, exclusions, by, e) for e in ENGINES]
-    pd.testing.assert_frame_equal(results[0], results[1])
-    tables = [funnel_table(r, by=by) for r in results]
-    pd.testing.assert_frame_equal(tables[0], tables[1])
-    if by:
-        overall = funnel_table(results[0])
-        assert tables[0].groupby("step")["customers"].sum().tolist() == overall["customers"].tolist()
-        assert tables[0].groupby("step", sort=True)["excluded"].first().sum() >= 0
-
-
-def test_engines_agree_on_a_larger_random_log():
-    rng = np.random.default_rng(11)
-    ev = random_log(rng, 300, 6000, names=tuple("abcdefghij"), fine=True)
-    steps = ["a", "b", {"c", "d"}, "e"]
-    for order in ("ordered", "strict", "any"):
-        ref = reference(ev, steps, pd.Timedelta("4h"), order, ["j"], "touchpoint")
-        tables = []
-        for engine in ENGINES:
-            j = funnel_journeys(ev, steps, window="4h", order=order, exclusions=["j"], by="touchpoint", engine=engine)
-            assert dict(zip(j["customer_id"], j["reached"], strict=True)) == {c: r[0] for c, r in ref.items()}
-            assert dict(zip(j["customer_id"], j["excluded"], strict=True)) == {c: r[1] for c, r in ref.items()}
-            tables.append(funnel_table(j, by="touchpoint"))
-        pd.testing.assert_frame_equal(tables[0], tables[1])
-
-
-# --------------------------------------------------------------------------- the sort paths of the kernel
-
-
-@pytest.mark.parametrize(("t_span", "cust_max"), [(2**20, 2**10), (2**45, 2**20), (2**61, 2**20)])
-def test_kernel_sort_paths_agree_with_lexsort(t_span, cust_max):
-    rng = np.random.default_rng(5)
-    n = 20000
-    cust = rng.integers(0, cust_max, n)
-    t = rng.integers(0, t_span, n) + 1_700_000_000 * 10**9
-    t[: n // 2] = t[n // 2 :]  # ties
-    s = rng.integers(0, 6, n).astype(np.int8)
-    g = rng.integers(0, 3, n)
-    order = np.lexsort((g, s, t, cust))
-    c2, t2, s2, g2, unit, t0 = sort_events(cust.copy(), t.copy(), s, g, 6, 3, overwrite=True)
-    assert np.array_equal(c2, cust[order])
-    assert np.array_equal(t2 * unit + t0, t[order])
-    assert np.array_equal(s2, s[order])
-    assert np.array_equal(g2, g[order])
-
-
-# --------------------------------------------------------------------------- follow-ups
-
-
-def follow_up_log() -> pd.DataFrame:
-    return log(("a", 0, "v", "web"), ("a", 2, "c", "web"), ("a", 5, "p", "app"),
-               ("b", 0, "v", "web"), ("b", 1, "c", "web"), ("b", 3, "help", "support"),
-               ("c", 24 * 8, "v", "email"), ("c", 24 * 8 + 4, "c", "app"), ("c", 24 * 8 + 5, "search", "web"),
-               ("d", 24 * 9, "v", "app"), ("d", 24 * 9, "c", "app"))
-
-
-def test_time_to_convert_between_any_two_steps():
-    j = funnel_journeys(follow_up_log(), ["v", "c", "p"], window="2D")
-    ttc = time_to_convert(j, from_step="v", to_step="c")
-    assert ttc.set_index("customer_id")["hours"].to_dict() == {"a": 2.0, "b": 1.0, "c": 4.0, "d": 0.0}
-    full = time_to_convert(j)  # first to last
-    assert full["customer_id"].tolist() == ["a"] and full["time_to_convert"].tolist() == [pd.Timedelta("5h")]
-    with pytest.raises(ParameterError, match="should come after"):
-        time_to_convert(j, from_step=3, to_step=2)
-    with pytest.raises(ParameterError, match="step number 1..3 or a step name"):
-        time_to_convert(j, to_step="nope")
-
-
-def test_cohort_conversion_by_week():
-    j = funnel_journeys(follow_up_log(), ["v", "c", "p"], window="2D")
-    cohorts = cohort_conversion(j, period="W", to_step="c")
-    # T0 is Friday 1 March 2024: a, b enter in the week of Monday 26 Feb; c (Sat 9 Mar) and d (Sun 10 Mar)
-    # in the week of Monday 4 March. The data end on 10 March: only the first week had its whole 2-day window.
-    assert cohorts["cohort"].tolist() == [pd.Timestamp("2024-02-26", tz="UTC"), pd.Timestamp("2024-03-04", tz="UTC")]
-    assert cohorts["entered"].tolist() == [2, 2]
-    assert cohorts["converted"].tolist() == [2, 2]
-    assert cohorts["complete"].tolist() == [True, False]
-    monthly = cohort_conversion(j, period="M")
-    assert monthly["entered"].tolist() == [4] and monthly["converted"].tolist() == [1]
-    with pytest.raises(ParameterError, match="period='Y' should be one of"):
-        cohort_conversion(j, period="Y")
-
-
-def test_dropped_after_and_what_they_did_next():
-    ev = follow_up_log()
-    j = funnel_journeys(ev, ["v", "c", "p"], window="2D", by="touchpoint")
-    dropped = dropped_after(j, "c")
-    assert dropped["customer_id"].tolist() == ["b", "c", "d"]
-    assert dropped["last_step_at"].tolist() == [T0 + H, T0 + (24 * 8 + 4) * H, T0 + 24 * 9 * H]
-    nxt = next_after_drop(j, ev, "c")
-    assert dict(zip(nxt["event"], nxt["customers"], strict=True)) == {"help": 1, "search": 1, "(nothing)": 1}
-    assert nxt["share"].sum() == pytest.approx(1.0)
-    tp = next_after_drop(j, ev, 2, column="touchpoint", top=1)
-    assert tp["customers"].sum() == 3 and tp["touchpoint"].tolist()[-1] == "(nothing)"
-
-
-# --------------------------------------------------------------------------- the stage model
-
-
 def stage_data():
     import jkit
 
@@ -570,63 +287,6 @@ def test_planted_stage_conversion_is_recovered(small_sample_dir, small_sample):
                     misses.append((persona, stage, planted, row["conversion_from_previous"]))
         assert checked > 0
         assert not misses, misses
-
-
-# --------------------------------------------------------------------------- figures
-
-
-def test_funnel_figures_draw_what_they_are_given():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from jkit.plotting import plot_cohort_trend, plot_funnel, plot_funnel_breakdown, plot_time_to_convert
-
-    ev = follow_up_log()
-    j = funnel_journeys(ev, ["v", "c", "p"], window="2D", by="touchpoint")
-    fig, axes = plt.subplots(2, 2)
-    ax = plot_funnel(funnel_table(j), ax=axes[0, 0])
-    assert [round(p.get_width()) for p in ax.patches] == [4, 4, 1]
-    assert "100.0%" in ax.texts[0].get_text() and "median 1.5 h" in ax.texts[1].get_text()
-    ax = plot_funnel_breakdown(funnel_table(j, by="touchpoint"), hue="touchpoint", ax=axes[0, 1])
-    assert len(ax.patches) == 3 * 3  # 3 touchpoints × 3 steps
-    ax = plot_time_to_convert(time_to_convert(j, to_step=2), ax=axes[1, 0])
-    assert sum(p.get_height() for p in ax.patches) == 4
-    ax = plot_cohort_trend(cohort_conversion(j, period="W", to_step=2), ax=axes[1, 1])
-    assert len(ax.lines[0].get_xdata()) == 2
-    with pytest.raises(ParameterError, match="draws one funnel"):
-        plot_funnel(funnel_table(j, by="touchpoint"))
-    plt.close(fig)
-
-
-@pytest.mark.parametrize("ids", ["text", "integer"])
-def test_parquet_with_missing_values_and_integer_ids(tmp_path, ids):
-    ev = log(("1", 0, "v"), ("1", 1, "c"), ("2", 0, "v"), ("3", 0, "v"), ("3", 2, "c"))
-    ev["customer_id"] = ev["customer_id"].astype("string")
-    ev.loc[2, "customer_id"] = None
-    ev.loc[4, "timestamp"] = pd.NaT
-    if ids == "integer":
-        ev["customer_id"] = ev["customer_id"].astype("Int64")
-    ev.to_parquet(tmp_path / "e.parquet", row_group_size=2)
-    with pytest.warns(JkitWarning, match=r"e.parquet: set aside 2 events \(missing customer or time\)"):
-        j = funnel_journeys(tmp_path / "e.parquet", ["v", "c"])
-    assert j["customer_id"].astype(str).tolist() == ["1", "3"]
-    assert j["reached"].tolist() == [2, 1]
-
-
-def test_csv_file_with_mixed_time_zones_is_read_as_utc(tmp_path):
-    ev = pd.DataFrame({"customer_id": ["a", "a", "b", "b"], "event": ["v", "c", "v", "c"],
-                       "timestamp": ["2024-01-01T10:00:00+02:00", "2024-01-01T08:30:00Z",
-                                     "2024-01-01 08:00:00", "2024-01-01T09:30:00+01:00"]})
-    ev.to_csv(tmp_path / "e.csv", index=False)
-    j = funnel_journeys(tmp_path / "e.csv", ["v", "c"], window="30min")  # DuckDB engine
-    assert j["reached"].tolist() == [2, 2]
-    assert j["time_1"].tolist() == [pd.Timestamp("2024-01-01 08:00", tz="UTC")] * 2
-    assert (j["time_2"] - j["time_1"]).tolist() == [pd.Timedelta("30min")] * 2
-    categorical = ev.assign(customer_id=ev["customer_id"].astype("category"), event=ev["event"].astype("category"))
-    for engine in ENGINES:
-        pd.testing.assert_frame_equal(funnel_journeys(categorical, ["v", "c"], window="30min", engine=engine), j)
 
 
 def test_stage_funnel_with_extra_customer_attributes():
