@@ -1,6 +1,6 @@
 """The funnel kernel: vectorised numpy over events sorted by (customer, time, step).
 
-Every engine (pandas, DuckDB, and later Spark) reduces its input to four integer arrays —
+Every engine (pandas, DuckDB, Spark) reduces its input to four integer arrays —
 customer code, time in nanoseconds, step code, group code of the event — and hands them to
 :func:`solve`. The semantics live here once, so engines cannot disagree on them.
 

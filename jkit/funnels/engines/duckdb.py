@@ -17,25 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jkit._funnel_engines import (
-    SET_ASIDE_AFTER_END,
-    SET_ASIDE_MISSING,
-    EngineResult,
-    FunnelSpec,
-    Source,
-    _kind,
-    _ts,
-    check_columns,
-    expand_paths,
-    group_codes,
-    journeys_frame,
-    source_name,
-    utc_ns,
-)
-from jkit._funnel_kernel import solve
 from jkit.errors import DataValidationError, ParameterError
+from jkit.funnels.coding import engine_result, group_codes, set_aside_counts, utc_ns
+from jkit.funnels.kernel import solve
+from jkit.funnels.spec import EngineResult, FunnelSpec, Source, check_columns, expand_paths, file_kind, source_name
 
-__all__ = ["run_duckdb"]
+__all__ = ["run"]
 
 _BAD, _LATE = 64, 32  # flags added to the step code of rows set aside (step codes stay below 32)
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
@@ -112,8 +99,20 @@ def _by_frame(table, spec: FunnelSpec) -> pd.DataFrame | None:
     return table.select(list(spec.by)).to_pandas() if spec.by else None
 
 
-def run_duckdb(source: Source, spec: FunnelSpec) -> EngineResult:
-    """The DuckDB engine (the default for files; also takes DataFrames)."""
+def _fetch(con, sql: str, spec: FunnelSpec, where: str, key: str) -> dict:
+    """Arrays ``key`` (customer ``"c"`` or row number ``"r"``), ``"t"``, ``"s"`` and the ``"by"`` frame of a query.
+
+    Without ``by`` columns the result comes as numpy arrays (cheapest); with them through Arrow.
+    """
+    if not spec.by:
+        return {**_run_query(con, sql, where, arrow=False), "by": None}
+    table = _run_query(con, sql, where, arrow=True)
+    return {key: table.column(key).to_numpy(), "t": table.column("t").to_numpy(),
+            "s": table.column("s").to_numpy(), "by": _by_frame(table, spec)}
+
+
+def run(source: Source, spec: FunnelSpec) -> EngineResult:
+    """The DuckDB engine: ``run(source, spec) -> EngineResult`` (the default for files; also takes DataFrames)."""
     where = source_name(source)
     con = _connect()
     try:
@@ -138,7 +137,7 @@ def _read(con, source: Source, spec: FunnelSpec, where: str) -> dict:
         table = _run_query(con, _select(spec, "__events", _quote(spec.time_col)), where, arrow=True)
         return _arrow_arrays(table, spec)
     files = expand_paths(source)
-    parquet = _kind(files[0]) == "parquet"
+    parquet = file_kind(files[0]) == "parquet"
     listing = "[" + ", ".join(_literal(str(f)) for f in files) + "]"
     relation = f"read_parquet({listing}, union_by_name = true)" if parquet else \
         f"read_csv({listing}, union_by_name = true, header = true)"
@@ -150,14 +149,7 @@ def _read(con, source: Source, spec: FunnelSpec, where: str) -> dict:
     t_expr = _time_sql(spec.time_col, types[spec.time_col], where)
     cust_type = types[spec.customer_col].upper()
     if cust_type in _INTEGER_TYPES:
-        sql = _select(spec, relation, t_expr)
-        if spec.by:
-            table = _run_query(con, sql, where, arrow=True)
-            arrays = {"c": table.column("c").to_numpy(), "t": table.column("t").to_numpy(),
-                      "s": table.column("s").to_numpy(), "by": _by_frame(table, spec)}
-        else:
-            arrays = dict(_run_query(con, sql, where, arrow=False))
-            arrays["by"] = None
+        arrays = _fetch(con, _select(spec, relation, t_expr), spec, where, "c")
         arrays["c"] = np.asarray(arrays["c"])
         return arrays
     if parquet and cust_type == "VARCHAR":
@@ -190,14 +182,8 @@ def _parquet_rows(con, files: list[Path], spec: FunnelSpec, t_expr: str, where: 
         small = pq.ParquetFile(f).metadata.num_rows < (1 << 32) - 1
         relation = f"read_parquet({_literal(str(f))}, file_row_number = true)"
         sql = _select(spec, relation, t_expr, customer=False, row_number="u32" if small else True)
-        if spec.by:
-            table = _run_query(con, sql, where, arrow=True)
-            part = {"r": table.column("r").to_numpy(), "t": table.column("t").to_numpy(),
-                    "s": table.column("s").to_numpy(), "by": _by_frame(table, spec)}
-        else:
-            part = dict(_run_query(con, sql, where, arrow=False))
-            part.pop("c", None)
-            part["by"] = None
+        part = _fetch(con, sql, spec, where, "r")
+        part.pop("c", None)
         pieces.append(part)
     return {"files": files, "pieces": pieces}
 
@@ -272,15 +258,10 @@ def _finish(arrays: dict, spec: FunnelSpec, where: str) -> EngineResult:
     by_frame = arrays.get("by")
     counts = np.bincount((s & (_LATE - 1)).astype(np.int64), minlength=spec.n + 2) if len(s) \
         else np.zeros(spec.n + 2, np.int64)
-    set_aside: dict[str, int] = {}
     bad = s >= _LATE
+    n_bad = int((s >= _BAD).sum())
+    n_late = int(bad.sum()) - n_bad
     if bad.any():
-        n_bad = int((s >= _BAD).sum())
-        n_late = int(bad.sum()) - n_bad
-        if n_bad:
-            set_aside[SET_ASIDE_MISSING] = n_bad
-        if n_late:
-            set_aside[SET_ASIDE_AFTER_END] = n_late
         keep = ~bad
         s, t, c = s[keep], t[keep], c[keep]
         if by_frame is not None:
@@ -307,12 +288,5 @@ def _finish(arrays: dict, spec: FunnelSpec, where: str) -> EngineResult:
     if customers is None:  # integer ids: code + lo
         customers = result.customer + lo
         result.customer = np.arange(len(result.customer))
-    return EngineResult(
-        journeys=journeys_frame(result, customers, groups, spec),
-        step_events=[int(x) for x in counts[: spec.n]],
-        excluded_events=int(counts[spec.n + 1]),
-        set_aside=set_aside,
-        data_start=_ts(result.data_start),
-        data_end=_ts(result.data_end),
-        source=where,
-    )
+    return engine_result(result, customers, groups, spec, counts=counts,
+                         set_aside=set_aside_counts(n_bad, n_late), where=where)

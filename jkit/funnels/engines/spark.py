@@ -6,7 +6,7 @@ How it runs (``funnel(spark_df, steps)`` or ``engine="spark"``):
    strict mode), codes each event name as a small step code and each time as microseconds.
 2. Rows are hashed on the customer into ``B`` buckets (``spark.sql.shuffle.partitions``), so
    every customer's events land in one bucket; ``groupBy(bucket).applyInPandas`` runs
-   :func:`jkit._funnel_kernel.solve` once per bucket on the executors — the same kernel as the
+   :func:`jkit.funnels.kernel.solve` once per bucket on the executors — the same kernel as the
    pandas and DuckDB engines, so the semantics cannot differ.
 3. Each bucket returns one row per customer who entered (furthest step, step times, ``by``
    values, excluded flag) and one row of counts; only these come back to the driver (through
@@ -23,23 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jkit._funnel_engines import (
-    SET_ASIDE_AFTER_END,
-    SET_ASIDE_MISSING,
-    EngineResult,
-    FunnelSpec,
-    Source,
-    _kind,
-    _ts,
-    check_columns,
-    expand_paths,
-    group_codes,
-    journeys_frame,
-    source_name,
-    utc_ns,
-)
-from jkit._funnel_kernel import NAT, KernelResult, solve
 from jkit.errors import ParameterError
+from jkit.funnels.coding import engine_result, group_codes, set_aside_counts, solve_rows, utc_ns
+from jkit.funnels.kernel import NAT, KernelResult
+from jkit.funnels.spec import EngineResult, FunnelSpec, Source, check_columns, expand_paths, file_kind, source_name
 from jkit.spark import get_spark, is_spark_frame, to_spark
 from jkit.spark.frames import executor_errors, micros_expr, quiet
 
@@ -61,7 +48,7 @@ def _read(source: Source, spec: FunnelSpec):
     spark = get_spark()
     paths = [str(Path(f).resolve()) for f in files]
     with quiet():
-        if _kind(files[0]) == "parquet":
+        if file_kind(files[0]) == "parquet":
             frame = spark.read.option("mergeSchema", "true").parquet(*paths)
         else:
             frame = spark.read.option("header", "true").csv(paths)
@@ -98,14 +85,8 @@ def _bucket_solver(spec: FunnelSpec, text_time: bool, where: str, by_names: list
         out = pd.DataFrame(cols)
         start = end = NAT
         if len(rows):
-            cust_codes, cust_values = pd.factorize(rows["__c"], sort=True)
-            group = groups = None
-            n_groups = 1
-            if by_names:
-                group, groups = group_codes(rows[by_names], by_names)
-                n_groups = len(groups)
-            result = solve(cust_codes.astype(np.int64), t, s.astype(np.int8), n_steps=n, window_ns=spec.window_ns,
-                           order=spec.order, group=group, n_groups=n_groups)
+            by_frame = rows[by_names] if by_names else None
+            result, cust_values, groups = solve_rows(rows["__c"], t, s.astype(np.int8), by_frame, spec)
             start, end = result.data_start, result.data_end
             data = {"__c": np.asarray(cust_values)[result.customer]}
             if by_names:
@@ -186,11 +167,6 @@ def _assemble(table, spec: FunnelSpec, by_names: list[str], where: str) -> Engin
     starts = stats[:, spec.n + 4] if len(stats) else np.zeros(0, np.int64)
     ends = stats[:, spec.n + 5] if len(stats) else np.zeros(0, np.int64)
     seen = starts != NAT
-    set_aside: dict[str, int] = {}
-    if n_bad:
-        set_aside[SET_ASIDE_MISSING] = n_bad
-    if n_late:
-        set_aside[SET_ASIDE_AFTER_END] = n_late
     m = rows.num_rows
     customers = rows.column("__c").to_pandas()
     customers = customers.to_numpy(dtype=np.int64) if pd.api.types.is_integer_dtype(customers.dtype) \
@@ -215,12 +191,5 @@ def _assemble(table, spec: FunnelSpec, by_names: list[str], where: str) -> Engin
     )
     if len(np.unique(customers)) != m:  # pragma: no cover - a customer split over buckets would be a bug
         raise ParameterError(f"{where}: a customer appears in two buckets; please report this")
-    return EngineResult(
-        journeys=journeys_frame(result, customers, groups, spec),
-        step_events=[int(x) for x in counts[: spec.n]],
-        excluded_events=int(counts[spec.n + 1]),
-        set_aside=set_aside,
-        data_start=_ts(result.data_start),
-        data_end=_ts(result.data_end),
-        source=where,
-    )
+    return engine_result(result, customers, groups, spec, counts=counts,
+                         set_aside=set_aside_counts(n_bad, n_late), where=where)
