@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from jkit import _vader
 from jkit.errors import JkitWarning
 from jkit.sentiment import score_sentiment
+from jkit.sentiment import vader as _vader
 
 SHARED = Path(os.environ.get("JKIT_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 

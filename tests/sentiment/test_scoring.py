@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from nltk.sentiment.vader import SentimentIntensityAnalyzer
 from sklearn.metrics import accuracy_score, f1_score
 
-from jkit import _vader
 from jkit.errors import DataValidationError, JkitWarning, MissingResourceError, ParameterError
 from jkit.sentiment import (
     FEEDBACK_FIXES,
@@ -26,6 +25,7 @@ from jkit.sentiment import (
     sentiment_summary,
     split_sentences,
 )
+from jkit.sentiment import vader as _vader
 from jkit.stats import wilson_interval
 
 FILES = ("amazon_cells_labelled", "imdb_labelled", "yelp_labelled")

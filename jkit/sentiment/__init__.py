@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jkit import _vader
 from jkit.errors import DataValidationError, JkitWarning, ParameterError
 from jkit.pain_points import STOP_WORDS, pain_points, representative_quotes
+from jkit.sentiment import vader as _vader
 from jkit.stats import mean_interval, wilson_interval
 
 __all__ = [
@@ -478,7 +478,7 @@ def score_sentiment(
     engine : {"pandas", "spark"} or None
         ``None`` scores a ``pyspark.sql.DataFrame`` on the Spark executors (and returns a Spark
         DataFrame: its columns plus the score columns) and anything else here; ``"spark"`` sends
-        other input to Spark and collects identical scores (:mod:`jkit.spark.sentiment`).
+        other input to Spark and collects identical scores (:mod:`jkit.sentiment.engines.spark`).
 
     Returns
     -------
@@ -502,7 +502,7 @@ def score_sentiment(
     from jkit._engines import choose
 
     if choose(engine, data, ("pandas", "spark"), analysis="score_sentiment") == "spark":
-        from jkit.spark.sentiment import score_sentiment as spark_score_sentiment
+        from jkit.sentiment.engines.spark import score_sentiment as spark_score_sentiment
 
         return spark_score_sentiment(data, text_col=text_col, rules=rules, lexicon=lexicon, thresholds=thresholds,
                                      sentences=sentences, strong_negative=strong_negative, max_chars=max_chars)

@@ -113,7 +113,7 @@ def weighted_log_odds(
 
 def _quote_text(text: str, phrase: str, max_chars: int) -> str:
     """The sentence of ``text`` that holds ``phrase``, cut to ``max_chars``."""
-    from jkit._vader import split_sentences
+    from jkit.sentiment.vader import split_sentences
 
     text = " ".join(text.split())  # tags are kept: a quote shows what the customer wrote, escaped on display
     if len(text) > max_chars:
