@@ -76,7 +76,7 @@ def worker(path: str) -> dict:
     import tempfile
     import warnings
 
-    from jkit.sentiment.streaming import score_parquet
+    from jkit.sentiment import score_parquet
 
     warnings.simplefilter("ignore")
     peak = [_tree_rss()]
