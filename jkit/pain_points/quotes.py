@@ -51,10 +51,8 @@ def representative_quotes(
     scored: pd.DataFrame,
     phrase: str,
     *,
-    text_col: str = "text",
-    compound_col: str = "compound",
-    n: int = 3,
-    max_chars: int = 240,
+    text_col: str = "text", compound_col: str = "compound",
+    n: int = 3, max_chars: int = 240,
     redact: bool | Callable[[str], str] | None = True,
 ) -> list[str]:
     """Two or three texts that show a pain point: the most negative distinct texts holding ``phrase``.

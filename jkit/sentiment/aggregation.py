@@ -34,8 +34,7 @@ def sentiment_summary(
     scored: pd.DataFrame,
     *,
     by: str | Sequence[str] = "stage",
-    compound_col: str = "compound",
-    label_col: str = "label",
+    compound_col: str = "compound", label_col: str = "label",
     period: str | None = None,
     time_col: str = "timestamp",
     confidence: float = 0.95,
@@ -111,9 +110,7 @@ def emotion_curve(
     scored: pd.DataFrame,
     stages: Any = None,
     *,
-    stage_col: str = "stage",
-    compound_col: str = "compound",
-    label_col: str = "label",
+    stage_col: str = "stage", compound_col: str = "compound", label_col: str = "label",
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Mean sentiment along the journey: one row per stage, in the stage model's order.

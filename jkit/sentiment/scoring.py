@@ -35,6 +35,7 @@ __all__ = [
     "TEXT_COL_HINT",
     "ScoringEngine",
     "ScoringOptions",
+    "checked",
     "score_series",
     "scorer_config",
     "texts_of",
@@ -92,6 +93,14 @@ def validate_thresholds(thresholds) -> tuple[float, float]:
     if not -1 <= low <= high <= 1:
         raise ParameterError(f"thresholds={thresholds!r} should satisfy -1 <= low <= high <= 1")
     return low, high
+
+
+def checked(options: ScoringOptions | None) -> tuple[ScoringOptions, tuple[float, float]]:
+    """``options`` (default :class:`ScoringOptions`) and its thresholds as floats, checked as engines do first."""
+    options = options or ScoringOptions()
+    thresholds = validate_thresholds(options.thresholds)
+    validate_max_chars(options.max_chars)
+    return options, thresholds
 
 
 def validate_max_chars(max_chars: Any) -> None:

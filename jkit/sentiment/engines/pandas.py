@@ -6,14 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from jkit.sentiment.scoring import (
-    ScoringEngine,
-    ScoringOptions,
-    score_series,
-    texts_of,
-    validate_max_chars,
-    validate_thresholds,
-)
+from jkit.sentiment.scoring import ScoringEngine, ScoringOptions, checked, score_series, texts_of
 
 __all__ = ["score_sentiment"]
 
@@ -23,9 +16,7 @@ def score_sentiment(data: Any, options: ScoringOptions | None = None, *, text_co
 
     See :func:`jkit.sentiment.score_sentiment` for ``options`` and the columns.
     """
-    options = options or ScoringOptions()
-    thresholds = validate_thresholds(options.thresholds)
-    validate_max_chars(options.max_chars)
+    options, thresholds = checked(options)
     texts = texts_of(data, text_col)
     engine = ScoringEngine(options.rules, options.lexicon, options.sentences, options.strong_negative,
                            options.n_jobs, options.progress)

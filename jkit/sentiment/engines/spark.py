@@ -23,10 +23,9 @@ from jkit.sentiment.scoring import (
     TEXT_COL_HINT,
     ScoringEngine,
     ScoringOptions,
+    checked,
     score_series,
     texts_of,
-    validate_max_chars,
-    validate_thresholds,
     warn_set_aside,
 )
 from jkit.sentiment.text import decode_bytes, why_not_scored
@@ -97,10 +96,8 @@ def score_sentiment(data: Any, options: ScoringOptions | None = None, *, text_co
     >>> scored = score_sentiment(spark.read.parquet("feedback/"))          # doctest: +SKIP
     >>> scored.groupBy("stage").avg("compound").show()                      # doctest: +SKIP
     """
-    options = options or ScoringOptions()
+    options, thresholds = checked(options)
     rules, lexicon, max_chars = options.rules, options.lexicon, options.max_chars
-    thresholds = validate_thresholds(options.thresholds)
-    validate_max_chars(max_chars)
     fixes_for(rules)  # validate on the driver
     rules_key = rules if isinstance(rules, str) else tuple(sorted(rules))
     lexicon_items = tuple(sorted(read_lexicon(lexicon).items())) if lexicon is not None else ()
