@@ -48,8 +48,8 @@ def _engine(rules, lexicon_items, sentences, strong_negative):
     key = (rules, lexicon_items, sentences, strong_negative)
     engine = _ENGINES.get(key)
     if engine is None:
-        engine = ScoringEngine(rules if isinstance(rules, str) else list(rules), dict(lexicon_items) or None, sentences,
-                         strong_negative, n_jobs=1, progress=False)
+        engine = ScoringEngine(rules if isinstance(rules, str) else list(rules), dict(lexicon_items) or None,
+                               sentences, strong_negative, n_jobs=1, progress=False)
         _ENGINES[key] = engine
     return engine
 
