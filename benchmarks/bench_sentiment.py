@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from jkit import _vader
 from jkit.errors import JkitWarning
 from jkit.sentiment import score_sentiment
+from jkit.sentiment.lexicon import lexicon_source
 
 SHARED = Path(os.environ.get("JKIT_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 
@@ -73,7 +73,7 @@ def bench(name: str, texts: list[str], baseline_n: int) -> dict:
     from nltk.sentiment.vader import SentimentIntensityAnalyzer
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer as VSAnalyzer
 
-    _vader.lexicon_source()
+    lexicon_source()
     nltk_sia = SentimentIntensityAnalyzer()
     vs = VSAnalyzer()
     sample = texts[:: max(1, len(texts) // baseline_n)][:baseline_n]

@@ -5,7 +5,7 @@
 
 The input is the feedback texts of jkit's generator (the committed small sample), each made
 unique by a suffix (``… (ref 1234567)``), so no duplicate is scored once for many: the worst
-case for memory. :func:`jkit.streaming.score_parquet` reads 100,000 rows at a time, scores them
+case for memory. :func:`jkit.sentiment.score_parquet` reads 100,000 rows at a time, scores them
 with the worker pool of :func:`jkit.sentiment.iter_sentiment` and writes a Parquet file of
 scores, with one progress bar. Each size runs in a fresh subprocess whose peak memory is
 sampled every 0.1 s over the process and its pool workers (the sum of their resident sets).
@@ -76,7 +76,7 @@ def worker(path: str) -> dict:
     import tempfile
     import warnings
 
-    from jkit.streaming import score_parquet
+    from jkit.sentiment import score_parquet
 
     warnings.simplefilter("ignore")
     peak = [_tree_rss()]

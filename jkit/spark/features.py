@@ -177,7 +177,7 @@ def _feelings(feedback, sentiment, customer_col: str, spark) -> pd.DataFrame | N
             return None
         light = feedback[[c for c in (customer_col, "nps", "text") if c in feedback.columns]].copy()
         if sentiment is True:
-            from jkit.spark.sentiment import score_sentiment
+            from jkit.sentiment.engines.spark import score_sentiment
 
             compound = score_sentiment(feedback, spark=spark)["compound"].to_numpy()
         else:
@@ -191,7 +191,7 @@ def _feelings(feedback, sentiment, customer_col: str, spark) -> pd.DataFrame | N
             return None
         fb = feedback
         if sentiment is True:
-            from jkit.spark.sentiment import score_sentiment
+            from jkit.sentiment.engines.spark import score_sentiment
 
             fb = score_sentiment(feedback.drop(*[c for c in ("compound",) if c in feedback.columns]))
         elif sentiment is False and "compound" in fb.columns:

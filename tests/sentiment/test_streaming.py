@@ -8,7 +8,7 @@ import pytest
 
 from jkit.errors import MissingResourceError, ParameterError
 from jkit.sentiment import score_sentiment
-from jkit.streaming import score_parquet
+from jkit.sentiment.streaming import score_parquet
 
 
 @pytest.mark.filterwarnings("ignore::jkit.errors.JkitWarning")

@@ -1,6 +1,7 @@
 """Larger-than-memory work on one machine: score a Parquet file of feedback into another, batch by batch.
 
-:func:`score_parquet` streams :func:`jkit.sentiment.iter_sentiment` into a Parquet writer with
+:func:`score_parquet` (also ``jkit.sentiment.score_parquet``) streams
+:func:`jkit.sentiment.iter_sentiment` into a Parquet writer with
 one progress bar for the whole file, so memory stays bounded by the batch size whatever the
 file's length (``benchmarks/bench_sentiment_memory.py`` measures it flat from 1M to 10M texts).
 """
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from jkit.errors import MissingResourceError, ParameterError
+from jkit.sentiment.api import iter_sentiment
 
 __all__ = ["score_parquet"]
 
@@ -60,8 +62,6 @@ def score_parquet(
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
-
-    from jkit.sentiment import iter_sentiment
 
     src, dst = Path(source), Path(destination)
     if not src.is_file():

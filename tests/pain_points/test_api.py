@@ -1,46 +1,14 @@
-"""jkit.pain_points: candidate phrases, weighted log-odds, quotes, and the planted pain points."""
+"""jkit.pain_points.pain_points: the ranked pain points, and the planted ones on the sample."""
 
 from __future__ import annotations
 
 import json
-import math
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from jkit.errors import DataValidationError, ParameterError
-from jkit.pain_points import candidate_phrases, weighted_log_odds
-from jkit.sentiment import pain_points, representative_quotes, score_sentiment
-
-
-def test_candidate_phrases_break_at_stop_words_and_punctuation():
-    assert candidate_phrases("The delivery was late again, and the box was damaged.") == {
-        "delivery", "late", "box", "damaged"
-    }
-    got = candidate_phrases("Late delivery, broken zipper; <b>customer support</b> never replied!")
-    assert got == {
-        "late", "delivery", "late delivery", "broken", "zipper", "broken zipper",
-        "customer", "support", "customer support", "replied",
-    }
-    assert candidate_phrases("checkout error page crashed twice", max_words=2) >= {"checkout error", "error page"}
-    assert "checkout error page" not in candidate_phrases("checkout error page crashed", max_words=2)
-
-
-def test_weighted_log_odds_matches_the_formula_by_hand():
-    y_neg = np.array([10, 2, 0])
-    y_pos = np.array([1, 5, 4])
-    bg = np.array([12, 9, 6])
-    delta, z = weighted_log_odds(y_neg, y_pos, bg, prior_strength=27)
-    a = 27 * bg / bg.sum()
-    n_neg, n_pos, a0 = 12, 10, 27
-    for w in range(3):
-        d = math.log((y_neg[w] + a[w]) / (n_neg + a0 - y_neg[w] - a[w])) - math.log(
-            (y_pos[w] + a[w]) / (n_pos + a0 - y_pos[w] - a[w])
-        )
-        assert delta[w] == pytest.approx(d)
-        assert z[w] == pytest.approx(d / math.sqrt(1 / (y_neg[w] + a[w]) + 1 / (y_pos[w] + a[w])))
-    assert z[0] > 0 > z[2]
+from jkit.sentiment import pain_points, score_sentiment
 
 
 def _hand_made_feedback() -> pd.DataFrame:
@@ -86,20 +54,6 @@ def test_pain_points_by_stage_rank_within_each_stage():
     assert "refund" not in purchase
 
 
-def test_representative_quotes_most_negative_first_distinct_and_redacted():
-    frame = pd.DataFrame(
-        {
-            "text": ["Refund is slow, call me at 555-0100", "refund is slow, call me at 555-0100", "Refund late. Bad.",
-                     "Quick refund, thanks", "No mention here"],
-            "compound": [-0.6, -0.6, -0.8, 0.5, -0.9],
-        }
-    )
-    quotes = representative_quotes(frame, "refund", n=3, redact=lambda q: q.replace("555-0100", "[phone]"))
-    assert quotes == ["Refund late. Bad.", "Refund is slow, call me at [phone]", "Quick refund, thanks"]
-    long = pd.DataFrame({"text": ["Intro sentence here. " * 20 + "The refund never came."], "compound": [-0.5]})
-    assert representative_quotes(long, "refund", max_chars=60) == ["The refund never came."]
-
-
 def test_pain_points_bad_arguments():
     scored = _hand_made_feedback()
     with pytest.raises(DataValidationError, match="no column 'label'.*score_sentiment"):
@@ -126,26 +80,6 @@ def test_planted_pain_points_come_out_on_top_at_their_stages(small_sample, small
         window = ranked[: 5 * len(planted)]
         for p in planted:
             assert any(set(phrase.split()) & set(p["keywords"]) for phrase in window), (p["key"], window)
-
-
-def test_quotes_are_redacted_by_default_and_keep_html_as_text():
-    import pandas as pd
-
-    from jkit.pain_points import representative_quotes
-    from jkit.privacy import Redactor
-
-    scored = pd.DataFrame({
-        "text": ["Late delivery again, call me on +44 20 7946 0958", "late delivery <b>twice</b>, ann@example.com",
-                 "late delivery, Ann Lee here"],
-        "compound": [-0.6, -0.5, -0.4],
-    })
-    quotes = representative_quotes(scored, "late delivery")
-    assert quotes == ["Late delivery again, call me on [phone]", "late delivery <b>twice</b>, [email]",
-                      "late delivery, Ann Lee here"]
-    named = Redactor(names=["Ann Lee"])
-    assert representative_quotes(scored, "late delivery", redact=named)[2] == "late delivery, [name] here"
-    assert named.texts_redacted == 3
-    assert representative_quotes(scored, "late delivery", redact=False)[0].endswith("+44 20 7946 0958")
 
 
 def test_a_phrase_that_names_a_customer_is_never_a_ranked_pain_point():
