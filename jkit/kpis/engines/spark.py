@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from jkit import kpis as _k
 from jkit.errors import ParameterError
 from jkit.formatting import format_duration, format_number
+from jkit.kpis import measures as _k
 from jkit.spark import is_spark_frame, spark_of, to_spark
 from jkit.spark.frames import executor_errors, micros_expr
 

@@ -682,7 +682,7 @@ def kpi_table(
         purchase_events = None  # the default names are not events of this study: use its conversion stage
     purchase_events = default_conversion_events(data.stages, purchase_events)
     if choose(engine, data, ("pandas", "spark"), analysis="kpi_table") == "spark":
-        from jkit.spark.kpis import kpi_table as spark_kpi_table
+        from jkit.kpis.engines.spark import kpi_table as spark_kpi_table
 
         return spark_kpi_table(data, by, period=period, attributes=attributes, churn_days=churn_days,
                                purchase_events=purchase_events, expected_lifespan_years=expected_lifespan_years,
