@@ -32,6 +32,7 @@ from jkit.stats import wilson_interval, z_value
 __all__ = [
     "SCALES",
     "KPISource",
+    "Moments",
     "check_by",
     "check_days",
     "check_horizon",

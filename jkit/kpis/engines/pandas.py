@@ -24,9 +24,11 @@ __all__ = [
     "conversion_counts",
     "csat_counts",
     "first_revenue_moments",
+    "moments",
     "nps_counts",
     "order_value_moments",
     "prepare",
+    "purchases",
     "repeat_counts",
     "scores",
 ]
