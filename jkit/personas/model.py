@@ -37,18 +37,6 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from jkit._persona_features import PROFILE_COLUMNS, PURCHASE_EVENTS, TOUCHPOINT_PREFIX, customer_features
-from jkit._persona_profiles import build_profiles, persona_traits
-from jkit._persona_report import (
-    PersonaCard,
-    compare_segments,
-    persona_cards,
-    persona_funnel,
-    persona_kpis,
-    persona_pain_points,
-    persona_shares,
-)
-from jkit._persona_selection import CRITERIA, parallel_analysis, select_n_clusters
 from jkit.errors import (
     DataValidationError,
     JkitWarning,
@@ -56,6 +44,18 @@ from jkit.errors import (
     ParameterError,
     describe_values,
     format_rows,
+)
+from jkit.personas.features import PROFILE_COLUMNS, PURCHASE_EVENTS, TOUCHPOINT_PREFIX, customer_features
+from jkit.personas.profiles import build_profiles, persona_traits
+from jkit.personas.selection import CRITERIA, parallel_analysis, select_n_clusters
+from jkit.personas.views import (
+    PersonaCard,
+    compare_segments,
+    persona_cards,
+    persona_funnel,
+    persona_kpis,
+    persona_pain_points,
+    persona_shares,
 )
 
 __all__ = [
@@ -787,7 +787,7 @@ class PersonaModel(BaseEstimator):
     def save(self, path: str | Path) -> Path:
         """Save the fitted model to ``path`` (a zip of JSON, numpy, Parquet and skops parts that
         cannot carry code; see :mod:`jkit.persona_store`), with the jkit and scikit-learn versions."""
-        from jkit.persona_store import save_model
+        from jkit.personas.store import save_model
 
         self._check_fitted()
         return save_model(self, path)
@@ -807,6 +807,6 @@ class PersonaModel(BaseEstimator):
             The file is not a saved persona model, was written by a newer file format, or holds
             anything but plain data and the trusted scikit-learn types.
         """
-        from jkit.persona_store import load_model
+        from jkit.personas.store import load_model
 
         return load_model(cls, path)

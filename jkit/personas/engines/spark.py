@@ -18,7 +18,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from jkit._persona_features import (
+from jkit.errors import ParameterError
+from jkit.personas.features import (
     _DAY,
     _NO_EVENTS,
     PURCHASE_EVENTS,
@@ -26,7 +27,6 @@ from jkit._persona_features import (
     _column_name,
     assemble_features,
 )
-from jkit.errors import ParameterError
 from jkit.spark import is_spark_frame, spark_of, to_spark
 from jkit.spark.frames import executor_errors, micros_expr
 
@@ -168,7 +168,7 @@ def _feelings(feedback, sentiment, customer_col: str, spark) -> pd.DataFrame | N
     """n_feedback, mean_nps, mean_sentiment per customer (aggregated in Spark); None when nothing is known."""
     from pyspark.sql import functions as F
 
-    from jkit._persona_features import _compound
+    from jkit.personas.features import _compound
 
     if feedback is None:
         return None

@@ -109,7 +109,7 @@ def customer_features(
     from jkit._engines import choose
 
     if choose(engine, data, ("pandas", "spark"), analysis="customer_features") == "spark":
-        from jkit.spark.features import customer_features as spark_customer_features
+        from jkit.personas.engines.spark import customer_features as spark_customer_features
 
         return spark_customer_features(data, profile_cols=profile_cols, behaviour=behaviour, feelings=feelings,
                                        sentiment=sentiment, purchase_events=purchase_events, as_of=as_of,

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from jkit._persona_features import PURCHASE_EVENTS, _compound, customer_features
 from jkit.errors import DataValidationError, ParameterError
+from jkit.personas.features import PURCHASE_EVENTS, _compound, customer_features
 from jkit.stats import wilson_interval
 
 __all__ = [
@@ -455,7 +455,7 @@ def persona_cards(
     n_traits : int, default 4
         Traits listed per card (by standardized effect).
     """
-    from jkit._persona_profiles import describe_trait
+    from jkit.personas.profiles import describe_trait
 
     model._check_fitted()
     cards = []

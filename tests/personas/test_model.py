@@ -544,6 +544,7 @@ def test_describe_stability():
 def test_compare_segments_and_plots(planted):
     import matplotlib.pyplot as plt
 
+    from jkit.personas.rfm import rfm_segments
     from jkit.plotting import (
         plot_persona_funnel,
         plot_persona_projection,
@@ -551,7 +552,6 @@ def test_compare_segments_and_plots(planted):
         plot_segment_crosstab,
         plot_trait_heatmap,
     )
-    from jkit.rfm import rfm_segments
 
     data, features, _, model = planted
     assign = model.assign(features)

@@ -22,8 +22,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from jkit._persona_features import PURCHASE_EVENTS
 from jkit.errors import DataValidationError, ParameterError
+from jkit.personas.features import PURCHASE_EVENTS
 
 __all__ = ["rfm_segments", "RFM_SEGMENT_RULES", "SEGMENTS", "score_quintiles"]
 
