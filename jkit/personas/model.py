@@ -1,23 +1,14 @@
-"""Data-driven personas: a feature table per customer, a clustering model, profiles and stability.
-
-Three steps::
-
-    features = customer_features(data)                       # one row per customer
-    model = PersonaModel(n_personas="auto", random_state=0).fit(features)
-    model.profiles_, model.stability_                         # who they are, how much to trust it
+"""The persona estimator: :class:`PersonaModel`, k-means personas of a customer feature table.
 
 :class:`PersonaModel` is a scikit-learn-style estimator. Its preprocessing is explicit (see the
-class docstring and ``docs/personas.md``): signed ``log1p`` for skewed non-negative columns (money,
-counts), median imputation plus a missing-value indicator per numeric column that has gaps,
-standard scaling, and one-hot encoding of categorical columns with rare levels pooled; then the
-principal components that parallel analysis keeps (the rest is each column's own noise). Personas
-are k-means clusters (mini-batch k-means above ``max_sample`` rows); their number is chosen over
-``k_range`` when ``n_personas="auto"`` — by default the largest number whose personas come back
-on fresh data (prediction strength, :mod:`jkit._persona_selection`), or by silhouette;
-stability is the mean adjusted Rand index between the fit and refits on bootstrap resamples.
-
-The study-level views (stage funnel, KPIs from feedback, pain points with quotes, persona cards)
-take the :class:`~jkit.io.JourneyData` and the assignments; RFM segments live in :mod:`jkit.rfm`.
+class docstring, :mod:`jkit.personas.preprocessing` and ``docs/personas.md``): signed ``log1p``
+for skewed non-negative columns (money, counts), median imputation plus a missing-value indicator
+per numeric column that has gaps, standard scaling, and one-hot encoding of categorical columns
+with rare levels pooled; then the principal components that parallel analysis keeps (the rest is
+each column's own noise, :mod:`jkit.personas.selection`). Personas are k-means clusters
+(mini-batch k-means above ``max_sample`` rows); their number is chosen over ``k_range`` when
+``n_personas="auto"``; stability is the mean adjusted Rand index between the fit and refits on
+bootstrap resamples (:mod:`jkit.personas.stability`). Model files: :mod:`jkit.personas.store`.
 """
 
 from __future__ import annotations
@@ -29,89 +20,32 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
-from sklearn.cluster import KMeans, MiniBatchKMeans
-from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import PCA
-from sklearn.impute import MissingIndicator, SimpleImputer
-from sklearn.metrics import adjusted_rand_score
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from jkit.errors import (
-    DataValidationError,
-    JkitWarning,
-    NotFittedError,
-    ParameterError,
-    describe_values,
-    format_rows,
+from jkit._rules import column_list
+from jkit.errors import DataValidationError, JkitWarning, NotFittedError, ParameterError
+from jkit.personas.feature_table import OUTCOME_COLUMNS
+from jkit.personas.preprocessing import (
+    build_preprocessor,
+    categorical_frame,
+    check_frame,
+    choose_columns,
+    described_columns,
+    drop_degenerate,
+    input_frame,
+    log_columns,
+    numeric_frame,
+    weight_vector,
 )
-from jkit.personas.features import PROFILE_COLUMNS, PURCHASE_EVENTS, TOUCHPOINT_PREFIX, customer_features
 from jkit.personas.profiles import build_profiles, persona_traits
-from jkit.personas.selection import CRITERIA, parallel_analysis, select_n_clusters
-from jkit.personas.views import (
-    PersonaCard,
-    compare_segments,
-    persona_cards,
-    persona_funnel,
-    persona_kpis,
-    persona_pain_points,
-    persona_shares,
-)
+from jkit.personas.selection import CRITERIA, fit_reducer, make_estimator, select_n_clusters
+from jkit.personas.stability import bootstrap_stability
 
-__all__ = [
-    "customer_features",
-    "PersonaModel",
-    "PersonaCard",
-    "persona_traits",
-    "persona_funnel",
-    "persona_kpis",
-    "persona_pain_points",
-    "persona_shares",
-    "persona_cards",
-    "compare_segments",
-    "describe_stability",
-    "parallel_analysis",
-    "PROFILE_COLUMNS",
-    "PURCHASE_EVENTS",
-    "TOUCHPOINT_PREFIX",
-    "OUTCOME_COLUMNS",
-]
-
-#: Outcome columns of :func:`customer_features`: with automatic column choice they describe the
-#: personas (traits, KPIs) but do not define them (see :class:`PersonaModel`, ``describe_cols``).
-OUTCOME_COLUMNS = (
-    "n_events", "recency_days", "frequency", "monetary", "avg_order_value", "stage_reached",
-    "days_to_first_purchase", "n_feedback", "mean_nps", "mean_sentiment",
-)
+__all__ = ["OUTCOME_COLUMNS", "SAVE_FORMAT", "PersonaModel"]
 
 #: Version of the file layout written by :meth:`PersonaModel.save`.
-SAVE_FORMAT = 2  # see jkit.persona_store
-_MISSING = "(missing)"
+SAVE_FORMAT = 2  # see jkit.personas.store
 _ALGORITHMS = ("auto", "kmeans", "minibatch")
-
-
-def describe_stability(ari: float) -> str:
-    """A verdict on a mean bootstrap ARI: very stable (>= 0.9), stable (>= 0.75), moderate (>= 0.6), unstable."""
-    if ari is None or not np.isfinite(ari):
-        return "not measured"
-    if ari >= 0.9:
-        return "very stable"
-    if ari >= 0.75:
-        return "stable"
-    if ari >= 0.6:
-        return "moderate"
-    return "unstable"
-
-
-def _plain(value):
-    """A numpy scalar as a plain Python value (for messages)."""
-    return value.item() if hasattr(value, "item") else value
-
-
-def _signed_log1p(x):
-    """``sign(x) * log1p(|x|)``: log1p for non-negative values, symmetric for the rare negative one."""
-    x = np.asarray(x, dtype="float64")
-    return np.sign(x) * np.log1p(np.abs(x))
 
 
 class PersonaModel(BaseEstimator):
@@ -285,12 +219,12 @@ class PersonaModel(BaseEstimator):
                 or not 2 <= kr[0] <= kr[1]):
             raise ParameterError(f"k_range={kr!r} should be two whole numbers (low, high) with 2 <= low <= high")
         if self.criterion not in CRITERIA:
-            raise ParameterError(f"criterion={self.criterion!r} should be one of {', '.join(map(repr, CRITERIA))}")
+            raise ParameterError(f"criterion={self.criterion!r} should be one of {column_list(CRITERIA)}")
         nc = self.n_components
         if nc not in ("auto", None) and (isinstance(nc, (str, bool)) or not isinstance(nc, (int, np.integer)) or nc < 1):
             raise ParameterError(f"n_components={nc!r} should be 'auto', None or a whole number >= 1")
         if self.algorithm not in _ALGORITHMS:
-            raise ParameterError(f"algorithm={self.algorithm!r} should be one of {', '.join(map(repr, _ALGORITHMS))}")
+            raise ParameterError(f"algorithm={self.algorithm!r} should be one of {column_list(_ALGORITHMS)}")
         whole("n_bootstrap", self.n_bootstrap, 0)
         whole("max_sample", self.max_sample, 100)
         whole("silhouette_sample", self.silhouette_sample, 100)
@@ -307,243 +241,7 @@ class PersonaModel(BaseEstimator):
         )):
             raise ParameterError(f"log_cols={self.log_cols!r} should be 'auto', None or a list of column names")
 
-    def _check_frame(self, features) -> pd.DataFrame:
-        if not isinstance(features, pd.DataFrame):
-            raise ParameterError(
-                f"features should be a pandas DataFrame (e.g. from customer_features), got {type(features).__name__}"
-            )
-        return features
-
-    def _choose_columns(self, features: pd.DataFrame) -> tuple[list[str], list[str]]:
-        cols = [c for c in features.columns if c != self.id_col]
-        if self.numeric_cols is None and self.categorical_cols is None:
-            numeric, categorical = [], []
-            n = len(features)
-            for c in cols:
-                s = features[c]
-                if pd.api.types.is_bool_dtype(s):
-                    categorical.append(c)
-                elif pd.api.types.is_numeric_dtype(s):
-                    numeric.append(c)
-                elif pd.api.types.is_datetime64_any_dtype(s) or isinstance(s.dtype, pd.DatetimeTZDtype):
-                    continue
-                else:
-                    distinct = s.nunique(dropna=True)
-                    if n >= 10 and distinct > max(50, n // 2):
-                        warnings.warn(
-                            f"features: column {c!r} has {distinct:,} distinct values in {n:,} rows and looks "
-                            "like an identifier or free text; left out (pass categorical_cols to use it)",
-                            JkitWarning,
-                            stacklevel=3,
-                        )
-                        continue
-                    categorical.append(c)
-            return numeric, categorical
-        numeric = list(self.numeric_cols or [])
-        categorical = list(self.categorical_cols or [])
-        for name, given in (("numeric_cols", self.numeric_cols), ("categorical_cols", self.categorical_cols)):
-            if isinstance(given, str):
-                raise ParameterError(f"{name}={given!r} should be a list of column names, e.g. [{given!r}]")
-        missing = [c for c in numeric + categorical if c not in features.columns]
-        if missing:
-            raise DataValidationError(
-                f"features: no column {', '.join(map(repr, missing))}; found {', '.join(map(repr, features.columns))}"
-            )
-        both = sorted(set(numeric) & set(categorical))
-        if both:
-            raise ParameterError(f"column {', '.join(map(repr, both))} is in both numeric_cols and categorical_cols")
-        if self.id_col in numeric + categorical:
-            raise ParameterError(f"the id column {self.id_col!r} cannot be a feature")
-        return numeric, categorical
-
-    def _numeric_frame(self, features: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:
-        out = {}
-        for c in numeric:
-            s = features[c]
-            if pd.api.types.is_bool_dtype(s):
-                s = s.astype("float64")
-            values = pd.to_numeric(s, errors="coerce")
-            bad = values.isna() & s.notna()
-            if bad.any():
-                pos = np.flatnonzero(bad.to_numpy()) + 1
-                raise DataValidationError(
-                    f"features: column {c!r} {format_rows(pos)}: value {describe_values(s[bad].tolist())} "
-                    "is not a number; pass it in categorical_cols or fix the values"
-                )
-            values = values.astype("float64")
-            inf = np.isinf(values.to_numpy())
-            if inf.any():
-                pos = np.flatnonzero(inf) + 1
-                raise DataValidationError(
-                    f"features: column {c!r} {format_rows(pos)}: value {describe_values(values[inf].tolist())} "
-                    "is not a finite number"
-                )
-            out[c] = values.to_numpy()
-        return pd.DataFrame(out, index=features.index)
-
-    @staticmethod
-    def _categorical_frame(features: pd.DataFrame, categorical: list[str]) -> pd.DataFrame:
-        return pd.DataFrame(
-            {c: features[c].astype("string").fillna(_MISSING).astype(object).to_numpy() for c in categorical},
-            index=features.index,
-        )
-
-    def _drop_degenerate(self, num: pd.DataFrame, cat: pd.DataFrame) -> tuple[list[str], list[str]]:
-        n = len(num) if len(num.columns) else len(cat)
-        keep_num, keep_cat = [], []
-        for c in num.columns:
-            s = num[c]
-            if s.isna().all():
-                warnings.warn(f"features: column {c!r} is empty in all {n:,} rows; left out", JkitWarning, stacklevel=3)
-            elif s.nunique(dropna=True) <= 1 and not s.isna().any():
-                warnings.warn(
-                    f"features: column {c!r} is constant (value {_plain(s.iloc[0])!r}) and cannot separate "
-                    "personas; left out",
-                    JkitWarning,
-                    stacklevel=3,
-                )
-            else:
-                keep_num.append(c)
-        for c in cat.columns:
-            s = cat[c]
-            if (s == _MISSING).all():
-                warnings.warn(f"features: column {c!r} is empty in all {n:,} rows; left out", JkitWarning, stacklevel=3)
-            elif s.nunique() <= 1:
-                warnings.warn(
-                    f"features: column {c!r} is constant (value {_plain(s.iloc[0])!r}) and cannot separate "
-                    "personas; left out",
-                    JkitWarning,
-                    stacklevel=3,
-                )
-            else:
-                keep_cat.append(c)
-        if not keep_num and not keep_cat:
-            raise DataValidationError(
-                "features: no usable feature column (all were constant or empty); "
-                "pass numeric_cols or categorical_cols with columns that vary between customers"
-            )
-        return keep_num, keep_cat
-
-    def _log_columns(self, num: pd.DataFrame, numeric: list[str]) -> list[str]:
-        if self.log_cols is None:
-            return []
-        if self.log_cols != "auto":
-            unknown = [c for c in self.log_cols if c not in numeric]
-            if unknown:
-                raise ParameterError(
-                    f"log_cols: {', '.join(map(repr, unknown))} is not a numeric feature column; "
-                    f"numeric columns are {', '.join(map(repr, numeric))}"
-                )
-            return list(self.log_cols)
-        chosen = []
-        for c in numeric:
-            s = num[c].dropna()
-            if len(s) > 2 and s.min() >= 0 and s.max() > 1 and s.std() > 0 and s.skew() > 1:
-                chosen.append(c)
-        return chosen
-
-    def _described_columns(self, features: pd.DataFrame, numeric: list[str], categorical: list[str]) -> list[str]:
-        auto_cols = self.numeric_cols is None and self.categorical_cols is None
-        if self.describe_cols is None:
-            return []
-        if self.describe_cols == "auto":
-            return [c for c in OUTCOME_COLUMNS if c in numeric] if auto_cols else []
-        if isinstance(self.describe_cols, str):
-            raise ParameterError(f"describe_cols={self.describe_cols!r} should be 'auto', None or a list of column names")
-        described = list(self.describe_cols)
-        missing = [c for c in described if c not in features.columns]
-        if missing:
-            raise DataValidationError(
-                f"features: no column {', '.join(map(repr, missing))} for describe_cols; "
-                f"found {', '.join(map(repr, features.columns))}"
-            )
-        if not auto_cols:
-            both = [c for c in described if c in numeric or c in categorical]
-            if both:
-                raise ParameterError(f"column {', '.join(map(repr, both))} is both a feature and in describe_cols")
-        return described
-
-    def _weight_vector(self, pre: ColumnTransformer, numeric: list[str], categorical: list[str]) -> np.ndarray:
-        """One weight per output column of the preprocessor (see the ``weights`` parameter)."""
-        owners: list[str] = []
-        for name, trans, cols in pre.transformers_:
-            if name == "remainder" or trans == "drop":
-                continue
-            if name == "cat":
-                for col, cats in zip(cols, trans.categories_, strict=True):
-                    n_out = len(cats)
-                    infrequent = getattr(trans, "infrequent_categories_", None)
-                    if infrequent is not None:
-                        idx = list(cols).index(col)
-                        if infrequent[idx] is not None:
-                            n_out = n_out - len(infrequent[idx]) + 1
-                    owners += [col] * n_out
-            else:
-                owners += list(cols)
-        if self.weights is None:
-            given: dict = {}
-        elif self.weights == "auto":
-            tps = [c for c in numeric if str(c).startswith(TOUCHPOINT_PREFIX)]
-            given = {c: 1 / np.sqrt(len(tps)) for c in tps}
-        elif isinstance(self.weights, dict):
-            unknown = [c for c in self.weights if c not in numeric + categorical]
-            if unknown:
-                raise ParameterError(
-                    f"weights: {', '.join(map(repr, unknown))} is not a feature column; "
-                    f"features are {', '.join(map(repr, numeric + categorical))}"
-                )
-            bad = {c: w for c, w in self.weights.items() if not (isinstance(w, (int, float)) and w >= 0)}
-            if bad:
-                raise ParameterError(f"weights: {bad!r} should be numbers >= 0")
-            given = dict(self.weights)
-        else:
-            raise ParameterError(f"weights={self.weights!r} should be 'auto', None or a dict of column weights")
-        self._owners = np.asarray(owners, dtype=object)
-        weights = np.array([given.get(o, 1.0) for o in owners], dtype=np.float32)
-        n_out = len(pre.get_feature_names_out())
-        if len(weights) != n_out:  # should not happen; fail loudly rather than weigh the wrong columns
-            raise DataValidationError(f"internal: {len(weights)} weights for {n_out} preprocessed columns")
-        self.column_weights_ = dict(zip(numeric + categorical, [given.get(c, 1.0) for c in numeric + categorical],
-                                        strict=True))
-        return weights
-
-    def _build_preprocessor(self, numeric, log_cols, categorical, num) -> ColumnTransformer:
-        plain = [c for c in numeric if c not in log_cols]
-        gaps = [c for c in numeric if num[c].isna().any()]
-        parts = []
-        if log_cols:
-            parts.append(("log", Pipeline([
-                ("log1p", FunctionTransformer(_signed_log1p, feature_names_out="one-to-one")),
-                ("impute", SimpleImputer(strategy="median")),
-                ("scale", StandardScaler()),
-            ]), log_cols))
-        if plain:
-            parts.append(("num", Pipeline([
-                ("impute", SimpleImputer(strategy="median")),
-                ("scale", StandardScaler()),
-            ]), plain))
-        if gaps:
-            parts.append(("missing", MissingIndicator(features="all"), gaps))
-        if categorical:
-            mf = self.min_frequency if self.min_frequency else None
-            parts.append(("cat", OneHotEncoder(
-                handle_unknown="infrequent_if_exist", min_frequency=mf, sparse_output=False, dtype=np.float64,
-            ), categorical))
-        return ColumnTransformer(parts, remainder="drop", sparse_threshold=0.0)
-
-    def _input_frame(self, features: pd.DataFrame, numeric, categorical) -> pd.DataFrame:
-        num = self._numeric_frame(features, numeric)
-        cat = self._categorical_frame(features, categorical)
-        return pd.concat([num, cat], axis=1)
-
     # ------------------------------------------------------------------ fitting
-
-    def _make_estimator(self, k: int, n_rows: int, seed: int):
-        minibatch = self.algorithm == "minibatch" or (self.algorithm == "auto" and n_rows > self.max_sample)
-        if minibatch:
-            return MiniBatchKMeans(n_clusters=k, n_init=min(self.n_init, 3), batch_size=4096, random_state=seed,
-                                   max_no_improvement=20)
-        return KMeans(n_clusters=k, n_init=self.n_init, random_state=seed)
 
     def fit(self, features: pd.DataFrame, y=None) -> PersonaModel:
         """Preprocess ``features``, choose the number of personas, cluster, profile, measure stability.
@@ -560,22 +258,53 @@ class PersonaModel(BaseEstimator):
             ``self``, fitted.
         """
         self._check_params()
-        features = self._check_frame(features)
+        features = check_frame(features)
         n = len(features)
         if n == 0:
             raise DataValidationError("features: no rows; need one row per customer")
         rng = np.random.default_rng(self.random_state)
         seed = lambda: int(rng.integers(0, 2**31 - 1))  # noqa: E731
 
-        numeric, categorical = self._choose_columns(features)
-        described = self._described_columns(features, numeric, categorical)
+        # the column steps warn about the caller's table, so they are called from here (stacklevel)
+        numeric, categorical = choose_columns(features, id_col=self.id_col, numeric_cols=self.numeric_cols,
+                                              categorical_cols=self.categorical_cols)
+        described = described_columns(features, numeric, categorical, describe_cols=self.describe_cols,
+                                      automatic=self.numeric_cols is None and self.categorical_cols is None)
         numeric = [c for c in numeric if c not in described]
         categorical = [c for c in categorical if c not in described]
-        num = self._numeric_frame(features, numeric)
-        cat = self._categorical_frame(features, categorical)
-        numeric, categorical = self._drop_degenerate(num, cat)
+        num = numeric_frame(features, numeric)
+        cat = categorical_frame(features, categorical)
+        numeric, categorical = drop_degenerate(num, cat)
         num = num[numeric]
-        log_cols = self._log_columns(num, numeric)
+        log_cols = log_columns(num, numeric, self.log_cols)
+        self._check_size(n)
+
+        X, sample = self._embed(num, cat[categorical], numeric, log_cols, categorical, rng, seed)
+        Xs = X[sample]
+        k = self._choose_k(Xs, n, len(sample), seed)
+        self._cluster(X, k, seed)
+        self.numeric_cols_ = numeric
+        self.categorical_cols_ = categorical
+        self.log_cols_ = log_cols
+        self.feature_names_in_ = np.asarray(numeric + categorical, dtype=object)
+        self.n_features_in_ = len(self.feature_names_in_)
+        self.pca_ = PCA(n_components=min(2, X.shape[1]), random_state=0).fit(Xs)
+        self.stability_scores_, self.stability_, self.persona_stability_ = bootstrap_stability(
+            X, sample, self.labels_[sample], k, n_bootstrap=self.n_bootstrap,
+            n_init=self._sample_n_init(len(sample)), seed=seed,
+        )
+        self._describe(features, described)
+        if np.isfinite(self.stability_) and self.stability_ < 0.6:
+            warnings.warn(
+                f"personas are unstable: mean adjusted Rand index {self.stability_:.2f} over {self.n_bootstrap} "
+                "bootstrap refits (below 0.6); treat them as tentative or try another n_personas or other columns",
+                JkitWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def _check_size(self, n: int) -> None:
+        """Refuse fewer customers than personas (or than ``"auto"`` needs to compare two numbers)."""
         if self.n_personas != "auto" and n < self.n_personas:
             raise ParameterError(f"n_samples={n} should be >= n_personas={self.n_personas}; ask for fewer personas")
         if self.n_personas == "auto" and n < self.k_range[0] + 1:
@@ -584,21 +313,28 @@ class PersonaModel(BaseEstimator):
                 f"{self.k_range[0] + 1} (k_range={tuple(self.k_range)}) or pass n_personas"
             )
 
-        frame = pd.concat([num, cat[categorical]], axis=1)
-        pre = self._build_preprocessor(numeric, log_cols, categorical, num)
+    def _embed(self, num, cat, numeric, log_cols, categorical, rng, seed) -> tuple[np.ndarray, np.ndarray]:
+        """Fit the preprocessing, weights and components; the matrix the clustering sees and the sampled rows."""
+        n = len(num)  # num and cat keep the index of the features, columns or not
+        frame = pd.concat([num, cat], axis=1)
+        pre = build_preprocessor(numeric, log_cols, categorical, num, self.min_frequency)
         X = np.ascontiguousarray(pre.fit_transform(frame), dtype=np.float32)
         del frame
-        self._weights = self._weight_vector(pre, numeric, categorical)
+        self._weights, self._owners, self.column_weights_ = weight_vector(pre, numeric, categorical, self.weights)
         X *= self._weights
+        self.preprocessor_ = pre
 
         sample = np.sort(rng.choice(n, size=self.max_sample, replace=False)) if n > self.max_sample else np.arange(n)
-        self.reducer_ = self._fit_reducer(X[sample], seed)
+        self.reducer_ = fit_reducer(X[sample], self._owners, self.n_components, seed)
         if self.reducer_ is not None:
             X = np.ascontiguousarray(self.reducer_.transform(X), dtype=np.float32)
         self.n_components_ = X.shape[1]
-        Xs = X[sample]
+        return X, sample
+
+    def _choose_k(self, Xs: np.ndarray, n: int, n_sample: int, seed) -> int:
+        """The number of personas: ``n_personas``, or the best of ``k_range`` (``selection_`` records the scores)."""
         distinct = len(np.unique(Xs, axis=0))
-        where = "" if len(sample) == n else f" in a sample of {len(sample):,}"
+        where = "" if n_sample == n else f" in a sample of {n_sample:,}"
         if self.n_personas == "auto":
             hi = min(self.k_range[1], distinct - 1)
             if hi < self.k_range[0]:
@@ -607,16 +343,20 @@ class PersonaModel(BaseEstimator):
                     f"among k_range={tuple(self.k_range)}; pass a smaller n_personas or columns that vary more"
                 )
             k, self.selection_ = self._select_k(Xs, range(self.k_range[0], hi + 1), seed)
-        else:
-            k = int(self.n_personas)
-            if distinct < k:
-                raise DataValidationError(
-                    f"features: only {distinct} distinct customers{where} after preprocessing for "
-                    f"n_personas={k}; ask for at most {distinct} personas or use columns that vary more"
-                )
-            self.selection_ = pd.DataFrame(columns=["n_personas", "score"])
+            return k
+        k = int(self.n_personas)
+        if distinct < k:
+            raise DataValidationError(
+                f"features: only {distinct} distinct customers{where} after preprocessing for "
+                f"n_personas={k}; ask for at most {distinct} personas or use columns that vary more"
+            )
+        self.selection_ = pd.DataFrame(columns=["n_personas", "score"])
+        return k
 
-        est = self._make_estimator(k, n, seed())
+    def _cluster(self, X: np.ndarray, k: int, seed) -> None:
+        """Fit the clustering on all rows; persona 0 is the largest."""
+        est = make_estimator(k, len(X), algorithm=self.algorithm, max_sample=self.max_sample, n_init=self.n_init,
+                             seed=seed())
         raw = est.fit_predict(X)
         sizes = np.bincount(raw, minlength=k)
         order = np.argsort(-sizes, kind="stable")  # persona 0 is the largest
@@ -624,16 +364,11 @@ class PersonaModel(BaseEstimator):
         self._relabel[order] = np.arange(k)
         self.labels_ = self._relabel[raw]
         self.estimator_ = est
-        self.preprocessor_ = pre
         self.n_personas_ = k
-        self.numeric_cols_ = numeric
-        self.categorical_cols_ = categorical
-        self.log_cols_ = log_cols
-        self.feature_names_in_ = np.asarray(numeric + categorical, dtype=object)
-        self.n_features_in_ = len(self.feature_names_in_)
-        self.pca_ = PCA(n_components=min(2, X.shape[1]), random_state=0).fit(Xs)
 
-        self._stability(X, sample, k, seed)
+    def _describe(self, features: pd.DataFrame, described: list[str]) -> None:
+        """Traits, profiles and names of the fitted personas (feature and described columns, raw values)."""
+        numeric, categorical = self.numeric_cols_, self.categorical_cols_
         self.describe_cols_ = described
         d_num = [c for c in described if pd.api.types.is_numeric_dtype(features[c])
                  and not pd.api.types.is_bool_dtype(features[c])]
@@ -645,32 +380,6 @@ class PersonaModel(BaseEstimator):
         self.profiles_ = build_profiles(features, self.labels_, self.traits_, age_col=age, income_col=income)
         self.profiles_["stability"] = self.persona_stability_.reindex(self.profiles_["persona"]).to_numpy()
         self.names_ = dict(zip(self.profiles_["persona"], self.profiles_["name"], strict=True))
-        if np.isfinite(self.stability_) and self.stability_ < 0.6:
-            warnings.warn(
-                f"personas are unstable: mean adjusted Rand index {self.stability_:.2f} over {self.n_bootstrap} "
-                "bootstrap refits (below 0.6); treat them as tentative or try another n_personas or other columns",
-                JkitWarning,
-                stacklevel=2,
-            )
-        return self
-
-    def _fit_reducer(self, Xs: np.ndarray, seed) -> PCA | None:
-        """The PCA the clustering runs on, or None to use every preprocessed column."""
-        n_cols = Xs.shape[1]
-        if self.n_components is None:
-            return None
-        if self.n_components == "auto":
-            kept = max(parallel_analysis(Xs, self._owners, random_state=seed()), 2)
-        else:
-            kept = int(self.n_components)
-            if kept > n_cols:
-                raise ParameterError(
-                    f"n_components={kept} should be <= the {n_cols} columns after preprocessing "
-                    "(numeric columns, missing-value flags and one-hot category levels)"
-                )
-        if kept >= n_cols or kept >= len(Xs):
-            return None
-        return PCA(n_components=kept, random_state=0).fit(Xs)
 
     def _sample_n_init(self, rows: int) -> int:
         return self.n_init if rows <= 10_000 else min(self.n_init, 3)
@@ -682,28 +391,6 @@ class PersonaModel(BaseEstimator):
             raise DataValidationError("features: no candidate number of personas gave two or more groups")
         return k, table
 
-    def _stability(self, X: np.ndarray, sample: np.ndarray, k: int, seed) -> None:
-        n = len(X)
-        ref = self.labels_[sample]
-        Xe = X[sample]
-        m = len(sample)
-        aris, jac = [], []
-        sizes = np.bincount(ref, minlength=k).astype("float64")
-        for _ in range(self.n_bootstrap):
-            draw = np.random.default_rng(seed()).integers(0, n, size=m)
-            est = KMeans(n_clusters=k, n_init=self._sample_n_init(m), random_state=seed()).fit(X[draw])
-            pred = est.predict(Xe)
-            aris.append(adjusted_rand_score(ref, pred))
-            cont = np.zeros((k, k))
-            np.add.at(cont, (ref, pred), 1)
-            union = sizes[:, None] + cont.sum(axis=0)[None, :] - cont
-            with np.errstate(invalid="ignore", divide="ignore"):
-                jac.append(np.nanmax(np.where(union > 0, cont / union, 0.0), axis=1))
-        self.stability_scores_ = np.asarray(aris, dtype="float64")
-        self.stability_ = float(np.mean(aris)) if aris else float("nan")
-        per = np.mean(jac, axis=0) if jac else np.full(k, np.nan)
-        self.persona_stability_ = pd.Series(per, index=pd.RangeIndex(k, name="persona"), name="stability")
-
     # ------------------------------------------------------------------ using the fit
 
     def _check_fitted(self) -> None:
@@ -714,14 +401,14 @@ class PersonaModel(BaseEstimator):
         """The matrix the clustering sees (float32, one row per customer): preprocessed, weighted
         columns, projected on ``reducer_``'s principal components when there is one."""
         self._check_fitted()
-        features = self._check_frame(features)
+        features = check_frame(features)
         missing = [c for c in self.feature_names_in_ if c not in features.columns]
         if missing:
             raise DataValidationError(
-                f"features: no column {', '.join(map(repr, missing))}, which the model was fitted on; "
-                f"found {', '.join(map(repr, features.columns))}"
+                f"features: no column {column_list(missing)}, which the model was fitted on; "
+                f"found {column_list(features.columns)}"
             )
-        frame = self._input_frame(features, self.numeric_cols_, self.categorical_cols_)
+        frame = input_frame(features, self.numeric_cols_, self.categorical_cols_)
         X = np.ascontiguousarray(self.preprocessor_.transform(frame), dtype=np.float32)
         X *= self._weights
         reducer = getattr(self, "reducer_", None)  # models saved before n_components have none
@@ -786,7 +473,7 @@ class PersonaModel(BaseEstimator):
 
     def save(self, path: str | Path) -> Path:
         """Save the fitted model to ``path`` (a zip of JSON, numpy, Parquet and skops parts that
-        cannot carry code; see :mod:`jkit.persona_store`), with the jkit and scikit-learn versions."""
+        cannot carry code; see :mod:`jkit.personas.store`), with the jkit and scikit-learn versions."""
         from jkit.personas.store import save_model
 
         self._check_fitted()

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from jkit.errors import DataValidationError
-from jkit.personas.features import TOUCHPOINT_PREFIX
+from jkit.personas.feature_table import TOUCHPOINT_PREFIX
 
 __all__ = ["persona_traits", "build_profiles", "TRAIT_COLUMNS"]
 
