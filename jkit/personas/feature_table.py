@@ -104,12 +104,12 @@ def assemble_features(
     *,
     behaviour_of: Callable | None,
     feelings_of: Callable | None,
-    profile_cols: Sequence[str] | None,
-    sentiment,
-    purchase_events: Sequence[str],
-    as_of,
-    no_events: str,
-    customer_col: str,
+    profile_cols: Sequence[str] | None = None,
+    sentiment=None,
+    purchase_events: Sequence[str] = PURCHASE_EVENTS,
+    as_of=None,
+    no_events: str = "keep",
+    customer_col: str = "customer_id",
 ) -> pd.DataFrame:
     """The feature table from its parts; each engine supplies how behaviour and feelings are aggregated.
 

@@ -6,15 +6,12 @@ The default engine of :func:`jkit.personas.customer_features` (same parameters, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
 from jkit._rules import to_utc
 from jkit.personas.feature_table import (
     DAY,
-    PURCHASE_EVENTS,
     assemble_features,
     behaviour_columns,
     compound_scores,
@@ -26,25 +23,14 @@ from jkit.personas.feature_table import (
 __all__ = ["customer_features"]
 
 
-def customer_features(
-    data,
-    *,
-    profile_cols: Sequence[str] | None = None,
-    behaviour: bool = True,
-    feelings: bool = True,
-    sentiment: pd.DataFrame | pd.Series | bool | None = None,
-    purchase_events: Sequence[str] = PURCHASE_EVENTS,
-    as_of: str | pd.Timestamp | None = None,
-    no_events: str = "keep",
-    customer_col: str = "customer_id",
-) -> pd.DataFrame:
-    """:func:`jkit.personas.customer_features` aggregated in pandas (same parameters but ``engine``, same table)."""
+def customer_features(data, *, behaviour: bool = True, feelings: bool = True, **options) -> pd.DataFrame:
+    """:func:`jkit.personas.customer_features` aggregated in pandas: the same table, the same ``options``
+    (``profile_cols``, ``sentiment``, ``purchase_events``, ``as_of``, ``no_events``, ``customer_col``)."""
     return assemble_features(
         data.customers, data.events, data.feedback, data.stages,
         behaviour_of=behaviour_table if behaviour else None,
         feelings_of=feelings_table if feelings else None,
-        profile_cols=profile_cols, sentiment=sentiment, purchase_events=purchase_events, as_of=as_of,
-        no_events=no_events, customer_col=customer_col,
+        **options,
     )
 
 
