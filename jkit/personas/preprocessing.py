@@ -140,11 +140,16 @@ def _varies(name: str, values: pd.Series, *, empty: bool, constant: bool, n: int
 def drop_degenerate(num: pd.DataFrame, cat: pd.DataFrame) -> tuple[list[str], list[str]]:
     """The numeric and categorical columns that vary; empty and constant ones are left out with a warning."""
     n = len(num) if len(num.columns) else len(cat)
-    keep_num = [c for c in num.columns if _varies(
-        c, num[c], empty=bool(num[c].isna().all()),
-        constant=bool(num[c].nunique(dropna=True) <= 1 and not num[c].isna().any()), n=n)]
-    keep_cat = [c for c in cat.columns if _varies(
-        c, cat[c], empty=bool((cat[c] == MISSING).all()), constant=bool(cat[c].nunique() <= 1), n=n)]
+    keep_num, keep_cat = [], []  # plain loops: a comprehension's frame would shift the warnings' stacklevel
+    for c in num.columns:
+        s = num[c]
+        if _varies(c, s, empty=bool(s.isna().all()), constant=bool(s.nunique(dropna=True) <= 1 and not s.isna().any()),
+                   n=n):
+            keep_num.append(c)
+    for c in cat.columns:
+        s = cat[c]
+        if _varies(c, s, empty=bool((s == MISSING).all()), constant=bool(s.nunique() <= 1), n=n):
+            keep_cat.append(c)
     if not keep_num and not keep_cat:
         raise DataValidationError(
             "features: no usable feature column (all were constant or empty); "
