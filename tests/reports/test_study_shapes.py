@@ -457,7 +457,7 @@ def test_kpi_defaults_come_from_the_stage_model(studies):
 
 def test_report_support_helpers(studies):
     import jkit
-    from jkit._persona_profiles import describe_trait
+    from jkit.personas.profiles import describe_trait
     from jkit.report_support import left_out_text, period_for_span, reached_stages_only
 
     assert left_out_text("the emotion lane", "the study has no feedback.") == \

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import jkit
 from jkit.errors import DataValidationError, ParameterError
-from jkit.rfm import RFM_SEGMENT_RULES, SEGMENTS, _grid, rfm_segments, rules_markdown, score_quintiles
+from jkit.personas.rfm import RFM_SEGMENT_RULES, SEGMENTS, _grid, rfm_segments, rules_markdown, score_quintiles
 
 
 def study():

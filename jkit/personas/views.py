@@ -1,4 +1,5 @@
-"""Study-level views of personas: stage funnel, KPIs, pain points with quotes, persona cards.
+"""Study-level views of personas: stage funnel, shares over time, KPIs, pain points with quotes,
+and personas against rule-based segments.
 
 These take the :class:`~jkit.io.JourneyData` and the assignments (``customer_id``, ``persona``,
 ``persona_name``) from :meth:`jkit.personas.PersonaModel.assign`.
@@ -7,13 +8,14 @@ These take the :class:`~jkit.io.JourneyData` and the assignments (``customer_id`
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from jkit._persona_features import PURCHASE_EVENTS, _compound, customer_features
+from jkit._rules import PURCHASE_EVENTS, column_list, require_columns, to_naive_utc
 from jkit.errors import DataValidationError, ParameterError
+from jkit.personas.feature_table import compound_scores
+from jkit.personas.features import customer_features
 from jkit.stats import wilson_interval
 
 __all__ = [
@@ -21,21 +23,16 @@ __all__ = [
     "persona_shares",
     "persona_kpis",
     "persona_pain_points",
-    "persona_cards",
     "compare_segments",
-    "PersonaCard",
+    "check_assignments",
 ]
 
 
-def _check_assignments(assignments: pd.DataFrame, customer_col: str, persona_col: str) -> pd.DataFrame:
+def check_assignments(assignments: pd.DataFrame, customer_col: str, persona_col: str) -> pd.DataFrame:
+    """The id, persona and persona-name columns of ``model.assign(features)``, checked (one row per customer)."""
     if not isinstance(assignments, pd.DataFrame):
         raise ParameterError(f"assignments should be a DataFrame (model.assign(features)), got {type(assignments).__name__}")
-    missing = [c for c in (customer_col, persona_col) if c not in assignments.columns]
-    if missing:
-        raise DataValidationError(
-            f"assignments: no column {', '.join(map(repr, missing))}; found "
-            f"{', '.join(map(repr, assignments.columns))} (use model.assign(features))"
-        )
+    require_columns(assignments, [customer_col, persona_col], "assignments", hint="use model.assign(features)")
     cols = [customer_col, persona_col] + (["persona_name"] if "persona_name" in assignments.columns else [])
     out = assignments[cols].copy()
     if "persona_name" not in out.columns:
@@ -79,7 +76,7 @@ def persona_funnel(
     """
     from jkit.funnels import stage_funnel
 
-    a = _check_assignments(assignments, customer_col, persona_col)
+    a = check_assignments(assignments, customer_col, persona_col)
     names = _names(a, persona_col)
     sizes = a.groupby(persona_col, sort=True).size()
     stages = list(data.stages.names)
@@ -145,7 +142,7 @@ def persona_shares(
         ``period_customers``, ``share`` and ``share_low``/``share_high`` (95% Wilson interval).
         ``attrs["unplaced"]`` counts assigned customers without a date.
     """
-    a = _check_assignments(assignments, customer_col, persona_col)
+    a = check_assignments(assignments, customer_col, persona_col)
     names = _names(a, persona_col)
     try:
         pd.Period("2024-01-01", freq=period)
@@ -157,7 +154,7 @@ def persona_shares(
     else:
         if date not in data.customers.columns:
             raise DataValidationError(
-                f"customers: no column {date!r} for date; found {', '.join(map(repr, data.customers.columns))} "
+                f"customers: no column {date!r} for date; found {column_list(data.customers.columns)} "
                 "(or pass date='first_event')"
             )
         col = data.customers[date]
@@ -166,8 +163,7 @@ def persona_shares(
         when = pd.Series(col.to_numpy(), index=data.customers[customer_col].to_numpy())
         when = when[~when.index.duplicated()]
     stamp = pd.to_datetime(a[customer_col].map(when))
-    if stamp.dt.tz is not None:
-        stamp = stamp.dt.tz_convert("UTC").dt.tz_localize(None)
+    stamp = to_naive_utc(stamp)
     placed = stamp.notna().to_numpy()
     a = a[placed].assign(period=stamp[placed].dt.to_period(period).dt.start_time.to_numpy())
     grid = pd.MultiIndex.from_product([sorted(a["period"].unique()), sorted(names.index)], names=["period", "persona"])
@@ -207,7 +203,7 @@ def persona_kpis(
         over feedback rows with a score), ``n_feedback`` and ``mean_sentiment`` (mean VADER
         compound of the persona's feedback, when known; see :func:`customer_features`).
     """
-    a = _check_assignments(assignments, customer_col, persona_col)
+    a = check_assignments(assignments, customer_col, persona_col)
     events = data.events
     has_revenue = revenue_col in events.columns and bool(pd.to_numeric(events[revenue_col], errors="coerce").notna().any())
     if has_revenue and revenue_col != "revenue":
@@ -228,7 +224,7 @@ def persona_kpis(
         per_fb["persona"] = fb[customer_col].map(a.set_index(customer_col)[persona_col])
         if "nps" in fb.columns:
             per_fb["nps"] = pd.to_numeric(fb["nps"]).astype("float64")
-        comp = _compound(fb, sentiment)
+        comp = compound_scores(fb, sentiment)
         if comp is not None:
             per_fb["sent"] = comp
         per_fb = per_fb[per_fb["persona"].notna()]
@@ -298,12 +294,12 @@ def persona_pain_points(
 
     if not isinstance(top, int) or top < 1:
         raise ParameterError(f"top={top!r} should be a whole number >= 1")
-    a = _check_assignments(assignments, customer_col, persona_col)
+    a = check_assignments(assignments, customer_col, persona_col)
     fb = data.feedback
     empty = pd.DataFrame(columns=_PAIN_COLUMNS)
     if fb is None or fb.empty or customer_col not in fb.columns or text_col not in fb.columns:
         return empty
-    comp = _compound(fb, sentiment)
+    comp = compound_scores(fb, sentiment)
     if comp is None:
         from jkit.sentiment import score_sentiment
 
@@ -363,10 +359,7 @@ def compare_segments(
     if normalize not in ("index", "columns", None):
         raise ParameterError(f"normalize={normalize!r} should be 'index', 'columns' or None")
     for name, frame, col in (("assignments", assignments, persona_col), ("segments", segments, segment_col)):
-        missing = [c for c in (customer_col, col) if c not in frame.columns]
-        if missing:
-            raise DataValidationError(f"{name}: no column {', '.join(map(repr, missing))}; found "
-                                      f"{', '.join(map(repr, frame.columns))}")
+        require_columns(frame, [customer_col, col], name)
     merged = assignments[[customer_col, persona_col]].merge(segments[[customer_col, segment_col]], on=customer_col)
     seg = merged[segment_col]
     if isinstance(segments[segment_col].dtype, pd.CategoricalDtype):
@@ -374,111 +367,3 @@ def compare_segments(
     table = pd.crosstab(merged[persona_col], seg, normalize=normalize or False, dropna=False)
     table.columns.name = segment_col
     return table
-
-
-# --------------------------------------------------------------------------- cards
-
-
-@dataclass
-class PersonaCard:
-    """Everything a reader needs about one persona, shown as an HTML card in notebooks."""
-
-    persona: int
-    name: str
-    size: int
-    share: float
-    traits: list[str] = field(default_factory=list)
-    preferred_touchpoints: str = ""
-    kpis: dict = field(default_factory=dict)
-    funnel: list[tuple[str, float]] = field(default_factory=list)
-    pain_points: list[tuple[str, list[str]]] = field(default_factory=list)
-    stability: float = float("nan")
-
-    def _repr_html_(self) -> str:
-        from jkit.notebook import escape
-
-        kpis = "".join(f"<li>{escape(k)}: <b>{escape(v)}</b></li>" for k, v in self.kpis.items())
-        traits = "".join(f"<li>{escape(t)}</li>" for t in self.traits)
-        funnel = " → ".join(f"{escape(s)} {r:.0%}" for s, r in self.funnel)
-        pains = "".join(
-            f"<li><b>{escape(p)}</b>" + "".join(f"<br><i>“{escape(q[:240])}”</i>" for q in quotes) + "</li>"
-            for p, quotes in self.pain_points
-        )
-        stab = f" · stability {self.stability:.2f}" if np.isfinite(self.stability) else ""
-        return (
-            "<div style='border:1px solid #bbb;border-radius:8px;padding:.8em 1.2em;margin:.6em 0;max-width:56em'>"
-            f"<div style='font-size:1.25em;font-weight:bold'>Persona {self.persona}: {escape(self.name)}</div>"
-            f"<div style='color:#555'>{self.size:,} customers ({self.share:.1%}){stab}"
-            + (f" · prefers {escape(self.preferred_touchpoints)}" if self.preferred_touchpoints else "") + "</div>"
-            f"<div style='display:flex;gap:2em;flex-wrap:wrap'><div><b>What sets them apart</b><ul>{traits}</ul></div>"
-            f"<div><b>KPIs</b><ul>{kpis}</ul></div></div>"
-            + (f"<div><b>Funnel:</b> {funnel}</div>" if funnel else "")
-            + (f"<div><b>Pain points</b><ul>{pains}</ul></div>" if pains else "")
-            + "</div>"
-        )
-
-
-def _fmt_kpis(row: pd.Series) -> dict:
-    out = {}
-    if "conversion" in row and pd.notna(row["conversion"]):
-        out["conversion"] = f"{row['conversion']:.1%}"
-    if "repeat_rate" in row and pd.notna(row["repeat_rate"]):
-        out["repeat purchase (of buyers)"] = f"{row['repeat_rate']:.1%}"
-    if "mean_spend" in row:
-        out["spend per customer"] = f"{row['mean_spend']:,.2f}" if pd.notna(row["mean_spend"]) else "n/a"
-    if "nps" in row and pd.notna(row["nps"]):
-        out["NPS"] = f"{row['nps']:+.0f}"
-    elif "mean_nps" in row and pd.notna(row["mean_nps"]):
-        out["mean NPS score"] = f"{row['mean_nps']:.1f}"
-    if "mean_sentiment" in row and pd.notna(row["mean_sentiment"]):
-        out["mean sentiment"] = f"{row['mean_sentiment']:+.2f}"
-    return out
-
-
-def persona_cards(
-    model,
-    *,
-    kpis: pd.DataFrame | None = None,
-    funnel: pd.DataFrame | None = None,
-    pain_points: pd.DataFrame | None = None,
-    n_traits: int = 4,
-) -> list[PersonaCard]:
-    """One :class:`PersonaCard` per persona of a fitted model, with optional study-level views.
-
-    Parameters
-    ----------
-    model : PersonaModel
-        Fitted.
-    kpis, funnel, pain_points : DataFrame, optional
-        Results of :func:`persona_kpis`, :func:`persona_funnel`, :func:`persona_pain_points`;
-        without ``kpis`` the card shows the KPIs of ``model.profiles_``.
-    n_traits : int, default 4
-        Traits listed per card (by standardized effect).
-    """
-    from jkit._persona_profiles import describe_trait
-
-    model._check_fitted()
-    cards = []
-    traits = model.traits_
-    for _, prof in model.profiles_.iterrows():
-        p = int(prof["persona"])
-        t = traits[traits["persona"] == p]
-        t = t[~((t["kind"] == "category") & (t["difference"] <= 0))]
-        t = t.reindex(t["effect"].abs().sort_values(ascending=False).index).head(n_traits)
-        krow = kpis[kpis["persona"] == p].iloc[0] if kpis is not None and (kpis["persona"] == p).any() else prof
-        fun = []
-        if funnel is not None:
-            f = funnel[funnel["persona"] == p].sort_values("stage_index")
-            fun = list(zip(f["stage"], f["reach"], strict=True))
-        pains = []
-        if pain_points is not None and len(pain_points):
-            pp = pain_points[pain_points["persona"] == p]
-            pains = [(r["pain_point"], list(r["quotes"])) for _, r in pp.iterrows()]
-        cards.append(PersonaCard(
-            persona=p, name=str(prof["name"]), size=int(prof["size"]), share=float(prof["share"]),
-            traits=[describe_trait(r) for _, r in t.iterrows()],
-            preferred_touchpoints=str(prof.get("preferred_touchpoints", "") or ""),
-            kpis=_fmt_kpis(krow), funnel=fun, pain_points=pains,
-            stability=float(prof.get("stability", np.nan)),
-        ))
-    return cards

@@ -18,8 +18,13 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import KMeans
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.decomposition import PCA
 from sklearn.metrics import calinski_harabasz_score, silhouette_score
+
+from jkit.errors import ParameterError
+
+__all__ = ["CRITERIA", "fit_reducer", "make_estimator", "parallel_analysis", "select_n_clusters"]
 
 CRITERIA = ("silhouette", "calinski_harabasz")
 
@@ -75,6 +80,35 @@ def _component_variances(X: np.ndarray) -> np.ndarray:
     centred = X - X.mean(axis=0)
     # the singular values of the centred data give the component variances without a full PCA
     return np.linalg.svd(centred, compute_uv=False) ** 2 / max(len(X) - 1, 1)
+
+
+def fit_reducer(Xs: np.ndarray, groups: np.ndarray, n_components: int | str | None, seed: Callable[[], int]) -> PCA | None:
+    """The PCA the clustering runs on (``PersonaModel``'s ``n_components``), or None to use every
+    preprocessed column; ``groups`` is the source column of each column of ``Xs``."""
+    n_cols = Xs.shape[1]
+    if n_components is None:
+        return None
+    if n_components == "auto":
+        kept = max(parallel_analysis(Xs, groups, random_state=seed()), 2)
+    else:
+        kept = int(n_components)
+        if kept > n_cols:
+            raise ParameterError(
+                f"n_components={kept} should be <= the {n_cols} columns after preprocessing "
+                "(numeric columns, missing-value flags and one-hot category levels)"
+            )
+    if kept >= n_cols or kept >= len(Xs):
+        return None
+    return PCA(n_components=kept, random_state=0).fit(Xs)
+
+
+def make_estimator(k: int, n_rows: int, *, algorithm: str, max_sample: int, n_init: int, seed: int):
+    """The unfitted clustering of ``PersonaModel``: k-means, or mini-batch k-means (``algorithm``) above ``max_sample`` rows."""
+    minibatch = algorithm == "minibatch" or (algorithm == "auto" and n_rows > max_sample)
+    if minibatch:
+        return MiniBatchKMeans(n_clusters=k, n_init=min(n_init, 3), batch_size=4096, random_state=seed,
+                               max_no_improvement=20)
+    return KMeans(n_clusters=k, n_init=n_init, random_state=seed)
 
 
 def select_n_clusters(

@@ -1,6 +1,6 @@
 """RFM segments: recency, frequency and money scored 1–5 by quantiles, named by a rule table.
 
-A simple, rule-based view beside the data-driven personas (:mod:`jkit.personas`). Among customers
+A simple, rule-based view beside the data-driven personas (:class:`~jkit.personas.PersonaModel`). Among customers
 with at least one purchase:
 
 - ``recency_days``: days from the last purchase to ``as_of``; ``frequency``: purchases;
@@ -22,8 +22,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from jkit._persona_features import PURCHASE_EVENTS
+from jkit._rules import PURCHASE_EVENTS, require_columns, to_utc
 from jkit.errors import DataValidationError, ParameterError
+from jkit.personas.feature_table import DAY, purchase_revenue, reference_time
 
 __all__ = ["rfm_segments", "RFM_SEGMENT_RULES", "SEGMENTS", "score_quintiles"]
 
@@ -120,31 +121,23 @@ def rfm_segments(
         events = data
     else:
         raise ParameterError(f"data should be a JourneyData or an events DataFrame, got {type(data).__name__}")
-    missing = [c for c in (customer_col, time_col, event_col) if c not in events.columns]
-    if missing:
-        raise DataValidationError(
-            f"events: no column {', '.join(map(repr, missing))}; found {', '.join(map(repr, events.columns))}"
-        )
+    require_columns(events, [customer_col, time_col, event_col], "events")
     ts = events[time_col]
     if not pd.api.types.is_datetime64_any_dtype(ts):
         raise DataValidationError(f"events: column {time_col!r} should hold date/times (load the data with jkit.load)")
     if as_of is None:
         ref = ts.max()
     else:
-        try:
-            ref = pd.Timestamp(as_of)
-        except (ValueError, TypeError):
-            raise ParameterError(f"as_of={as_of!r} should be a date/time such as '2024-06-30'") from None
+        ref = reference_time(as_of)
         if ts.dt.tz is not None:
-            ref = ref.tz_localize("UTC") if ref.tzinfo is None else ref.tz_convert("UTC")
-    revenue = (pd.to_numeric(events[revenue_col], errors="coerce").astype("float64").fillna(0.0)
-               if revenue_col in events.columns else pd.Series(0.0, index=events.index))
+            ref = to_utc(ref)
+    revenue = purchase_revenue(events, revenue_col)
     buy = events[event_col].isin(list(purchase_events)).to_numpy() | (revenue.to_numpy() > 0)
     frame = pd.DataFrame({"c": events[customer_col].to_numpy()[buy], "t": ts.to_numpy()[buy],
                           "rev": revenue.to_numpy()[buy]})
     g = frame.groupby("c", sort=True)
     out = pd.DataFrame({
-        "recency_days": (ref - g["t"].max()) / pd.Timedelta(days=1),
+        "recency_days": (ref - g["t"].max()) / DAY,
         "frequency": g.size().astype("int64"),
         "monetary": g["rev"].sum().astype("float64"),
     })
@@ -159,8 +152,7 @@ def rfm_segments(
     grid = _grid()
     out["segment"] = [grid[r, fm] for r, fm in zip(out["r_score"], out["fm_score"], strict=True)]
     if customers is not None:
-        if customer_col not in customers.columns:
-            raise DataValidationError(f"customers: no column {customer_col!r}")
+        require_columns(customers, [customer_col], "customers")
         rest = customers.loc[~customers[customer_col].isin(out[customer_col]), [customer_col]].copy()
         if len(rest):
             rest["frequency"] = 0

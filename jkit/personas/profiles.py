@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from jkit._persona_features import TOUCHPOINT_PREFIX
 from jkit.errors import DataValidationError
+from jkit.personas.feature_table import TOUCHPOINT_PREFIX
 
 __all__ = ["persona_traits", "build_profiles", "TRAIT_COLUMNS"]
 

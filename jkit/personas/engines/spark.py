@@ -18,17 +18,21 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from jkit._persona_features import (
-    _DAY,
-    _NO_EVENTS,
-    PURCHASE_EVENTS,
-    TOUCHPOINT_PREFIX,
-    _column_name,
-    assemble_features,
-)
+from jkit._engines import is_spark_frame
+from jkit._rules import to_utc
 from jkit.errors import ParameterError
-from jkit.spark import is_spark_frame, spark_of, to_spark
-from jkit.spark.frames import executor_errors, micros_expr
+from jkit.personas.feature_table import (
+    DAY,
+    PURCHASE_EVENTS,
+    assemble_features,
+    behaviour_columns,
+    check_no_events,
+    compound_scores,
+    reference_time,
+    touchpoint_shares,
+)
+from jkit.spark.frames import executor_errors, micros_expr, to_spark
+from jkit.spark.session import spark_of
 
 __all__ = ["customer_features"]
 
@@ -87,22 +91,21 @@ def customer_features(
     >>> features = customer_features(jkit.spark.load("s3://lake/journeys/"))   # doctest: +SKIP
     >>> model = PersonaModel().fit(features)                                     # doctest: +SKIP
     """
-    if no_events not in _NO_EVENTS:
-        raise ParameterError(f"no_events={no_events!r} should be one of {', '.join(map(repr, _NO_EVENTS))}")
+    check_no_events(no_events)
     pandas_input = not is_spark_frame(data.events)
     spark = spark or spark_of(None if pandas_input else data.events)
     customers = data.customers if isinstance(data.customers, pd.DataFrame) else _pandas(data.customers)
     events = to_spark(data.events, spark) if pandas_input and behaviour else data.events
     return assemble_features(
         customers, events, data.feedback, data.stages,
-        behaviour_of=_behaviour if behaviour else None,
-        feelings_of=(lambda fb, sent, col: _feelings(fb, sent, col, spark)) if feelings else None,
+        behaviour_of=behaviour_table if behaviour else None,
+        feelings_of=(lambda fb, sent, col: feelings_table(fb, sent, col, spark)) if feelings else None,
         profile_cols=profile_cols, sentiment=sentiment, purchase_events=purchase_events, as_of=as_of,
         no_events=no_events, customer_col=customer_col,
     )
 
 
-def _behaviour(events, stages, purchase_events: list[str], as_of, customer_col: str) -> pd.DataFrame:
+def behaviour_table(events, stages, purchase_events: list[str], as_of, customer_col: str) -> pd.DataFrame:
     """Behaviour columns indexed by customer id, aggregated in Spark."""
     from pyspark.sql import functions as F
 
@@ -115,11 +118,7 @@ def _behaviour(events, stages, purchase_events: list[str], as_of, customer_col: 
             ref_us = frame.agg(F.max("__t")).collect()[0][0]
         ref = pd.Timestamp(ref_us, unit="us", tz="UTC").as_unit("ns") if ref_us is not None else pd.NaT
     else:
-        try:
-            ref = pd.Timestamp(as_of)
-        except (ValueError, TypeError):
-            raise ParameterError(f"as_of={as_of!r} should be a date/time such as '2024-06-30'") from None
-        ref = ref.tz_localize("UTC") if ref.tzinfo is None else ref.tz_convert("UTC")
+        ref = to_utc(reference_time(as_of))
     if "revenue" in events.columns:
         rev = F.col("revenue").cast("double")
         rev = F.coalesce(F.when(F.isnan(rev), None).otherwise(rev), F.lit(0.0))
@@ -145,30 +144,25 @@ def _behaviour(events, stages, purchase_events: list[str], as_of, customer_col: 
     per.index = pd.Index(per.pop("c").to_numpy(dtype=object))  # object ids, as the pandas path's index
     out = pd.DataFrame(index=per.index)
     out["n_events"] = per["n_events"].astype("float64")
-    out["recency_days"] = (ref - _utc_ns(per["last"])) / _DAY
+    out["recency_days"] = (ref - _utc_ns(per["last"])) / DAY
     out["frequency"] = per["frequency"].astype("float64")
     out["monetary"] = per["monetary"].astype("float64")
     with np.errstate(divide="ignore", invalid="ignore"):
         out["avg_order_value"] = (out["monetary"] / out["frequency"]).where(out["frequency"] > 0)
-    out["days_to_first_purchase"] = (_utc_ns(per["first_buy"]) - _utc_ns(per["first"])) / _DAY
+    out["days_to_first_purchase"] = (_utc_ns(per["first_buy"]) - _utc_ns(per["first"])) / DAY
 
     # touchpoint mix: share of the customer's events at each touchpoint
     mix = _pandas(frame.groupBy("c", "__tp").agg(F.count(F.lit(1)).alias("n")))
     counts = mix.pivot_table(index="c", columns="__tp", values="n", aggfunc="sum", fill_value=0).astype(np.int64)
-    counts.columns = [f"{TOUCHPOINT_PREFIX}{_column_name(c)}" for c in counts.columns]
-    counts = counts.T.groupby(level=0).sum().T  # labels that normalize to the same name add up
-    shares = counts.div(counts.sum(axis=1), axis=0).astype("float64")
+    shares = touchpoint_shares(counts)
     out = out.join(shares.reindex(out.index))
     out["stage_reached"] = per["stage_reached"].astype("float64")
-    return out[["n_events", "recency_days", "frequency", "monetary", "avg_order_value",
-                *shares.columns, "stage_reached", "days_to_first_purchase"]]
+    return out[behaviour_columns(shares)]
 
 
-def _feelings(feedback, sentiment, customer_col: str, spark) -> pd.DataFrame | None:
+def feelings_table(feedback, sentiment, customer_col: str, spark) -> pd.DataFrame | None:
     """n_feedback, mean_nps, mean_sentiment per customer (aggregated in Spark); None when nothing is known."""
     from pyspark.sql import functions as F
-
-    from jkit._persona_features import _compound
 
     if feedback is None:
         return None
@@ -177,11 +171,11 @@ def _feelings(feedback, sentiment, customer_col: str, spark) -> pd.DataFrame | N
             return None
         light = feedback[[c for c in (customer_col, "nps", "text") if c in feedback.columns]].copy()
         if sentiment is True:
-            from jkit.sentiment.engines.spark import score_sentiment
+            from jkit.sentiment import score_sentiment
 
-            compound = score_sentiment(feedback, spark=spark)["compound"].to_numpy()
+            compound = score_sentiment(feedback, engine="spark")["compound"].to_numpy()
         else:
-            compound = _compound(feedback, sentiment)
+            compound = compound_scores(feedback, sentiment)
         light = light.drop(columns="text", errors="ignore")
         if compound is not None:
             light["compound"] = compound
@@ -191,7 +185,7 @@ def _feelings(feedback, sentiment, customer_col: str, spark) -> pd.DataFrame | N
             return None
         fb = feedback
         if sentiment is True:
-            from jkit.sentiment.engines.spark import score_sentiment
+            from jkit.sentiment import score_sentiment
 
             fb = score_sentiment(feedback.drop(*[c for c in ("compound",) if c in feedback.columns]))
         elif sentiment is False and "compound" in fb.columns:

@@ -36,8 +36,9 @@ __all__ = ["FORMAT", "FORMAT_VERSION", "TRUSTED_TYPES", "save_model", "load_mode
 
 FORMAT = "jkit.PersonaModel"
 FORMAT_VERSION = 2
-#: the only types (beyond skops' defaults) a model file may hold
-TRUSTED_TYPES = ("jkit.personas._signed_log1p", "numpy.dtype")
+#: the only types (beyond skops' defaults) a model file may hold; files written before the personas
+#: became a package name the log transform ``jkit.personas._signed_log1p`` (see ``jkit.personas.__getattr__``)
+TRUSTED_TYPES = ("jkit.personas.preprocessing.signed_log1p", "jkit.personas._signed_log1p", "numpy.dtype")
 _SKLEARN_PARTS = ("preprocessor_", "reducer_", "estimator_", "pca_")
 _ARRAYS = ("_owners", "_weights", "_relabel", "labels_", "feature_names_in_", "stability_scores_")
 _TEXT_ARRAYS = ("_owners", "feature_names_in_")  # object arrays of names, stored as unicode
