@@ -31,3 +31,12 @@ def test_tidy_csv_export(sample_map, tmp_path):
     assert set(tidy["lane"]) == {"reach", "actions", "touchpoints", "emotion", "pain_points", "opportunities"}
     row = tidy[(tidy.lane == "reach") & (tidy.stage == "purchase") & (tidy.metric == "customers")]
     assert int(row["value"].iloc[0]) == int(sample_map.reach.set_index("stage").loc["purchase", "customers"])
+
+
+def test_exports_create_their_folder_and_leave_no_temporary_file(sample_map, tmp_path):
+    out = tmp_path / "new" / "folder"
+    text = sample_map.to_json(out / "journey_map.json")
+    sample_map.to_csv(out / "journey_map.csv")
+    assert sorted(p.name for p in out.iterdir()) == ["journey_map.csv", "journey_map.json"]
+    assert (out / "journey_map.json").read_text(encoding="utf-8") == text
+    assert json.loads(text) == sample_map.to_dict()
