@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["MISSING", "format_duration", "format_measure", "format_number", "format_percent", "format_period"]
+__all__ = ["MISSING", "auto_decimals", "format_duration", "format_measure", "format_number", "format_percent", "format_period"]
 
 #: What a table cell shows for a missing value; the text helpers return ``"n/a"`` instead.
 MISSING = "–"
@@ -89,7 +89,7 @@ def format_percent(value: Any, decimals: int = 1) -> str:
     return f"{float(value) * 100:,.{int(decimals)}f}%"
 
 
-def _auto_decimals(magnitude: float) -> int:
+def auto_decimals(magnitude: float) -> int:
     """Decimals for numbers of this size: 0 from 100, 1 from 10, 2 from 1, two significant below."""
     magnitude = abs(magnitude)
     if not math.isfinite(magnitude) or magnitude == 0 or magnitude >= 100:
@@ -116,7 +116,7 @@ def format_number(value: Any, decimals: int | None = None) -> str:
     if not math.isfinite(x):
         return "n/a" if math.isnan(x) else ("∞" if x > 0 else "−∞")
     if decimals is None:
-        decimals = 0 if x.is_integer() else _auto_decimals(x)
+        decimals = 0 if x.is_integer() else auto_decimals(x)
     text = f"{x:,.{int(decimals)}f}"
     return "0" if text.strip("-0.,") == "" and x != 0 and decimals == 0 else text
 

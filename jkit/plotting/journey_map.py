@@ -16,14 +16,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from jkit._rules import LANES
 from jkit.plotting.readability import plain_text, wrap_labels
 
 if TYPE_CHECKING:  # pragma: no cover
-    from jkit.journey_map import JourneyMap
+    from jkit.journey_map.map import JourneyMap
 
 __all__ = ["plot_journey_map", "LANES"]
 
-LANES = ("reach", "actions", "touchpoints", "emotion", "pain_points", "opportunities")
 _LANE_TITLES = {
     "reach": "Customers\nreaching stage",
     "actions": "Top actions",

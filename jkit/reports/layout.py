@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from jkit.errors import ParameterError, ReportError
+from jkit.io.files import write_text_atomic
 
 __all__ = [
     "RUN_NAME_FORMAT",
@@ -138,20 +139,6 @@ def publish_run(tmp_dir: Path, reports_dir: str | Path, name: str) -> Path:
     final = Path(reports_dir) / name
     os.rename(tmp_dir, final)
     return final
-
-
-def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then replace ``path`` with it."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _point_latest(link: Path, latest: Path) -> None:

@@ -47,7 +47,7 @@ def make_project(root: Path) -> Path:
                    ["if boom:\n    raise ValueError('beta broke')\nprint('beta ok')"], title="Beta")
     write_notebook(nbdir / "03-gamma.ipynb",
                    'data_dir = "../data/sample"  # data folder',
-                   ["from pathlib import Path\nfrom jkit.report_support import skip_report\n"
+                   ["from pathlib import Path\nfrom jkit.notebook import skip_report\n"
                     "if not any(Path(data_dir).glob('feedback.*')):\n"
                     "    skip_report('needs feedback text: the study has none')\nprint('gamma ok')"],
                    title="Gamma")

@@ -19,7 +19,7 @@ def project(tmp_path):
 def test_a_real_kernel_skip_is_recorded_with_its_reason_and_exit_0(project, kernel_available, monkeypatch, capsys):
     monkeypatch.chdir(project)
     write_notebook(project / "notebooks" / "04-needs.ipynb", 'data_dir = "../data/sample"  # data folder',
-                   ["from jkit.report_support import skip_report\nskip_report('needs feedback text')",
+                   ["from jkit.notebook import skip_report\nskip_report('needs feedback text')",
                     "print('never here')"], title="Needs feedback")
     code = jkit.cli.main(["run", "04", "02", "--out", "reports", "--quiet"])
     assert code == 0 and capsys.readouterr().err == ""  # a skip is not a failure: nothing on stderr

@@ -410,8 +410,7 @@ def test_kpis_with_a_non_purchase_conversion_event(studies):
 def test_personas_agree_between_the_journey_map_and_the_persona_report(studies):
     """01 fits with persona_labels(data, "model"); 04 with fit_personas and its own defaults (bootstrap on)."""
     import jkit
-    from jkit.journey_map import persona_labels
-    from jkit.report_support import fit_personas
+    from jkit.notebook import fit_personas, persona_labels
 
     for shape in ("all_tables", "events_only", "bank"):
         data = jkit.load(studies[shape][0])
@@ -457,8 +456,8 @@ def test_kpi_defaults_come_from_the_stage_model(studies):
 
 def test_report_support_helpers(studies):
     import jkit
+    from jkit.notebook import left_out_text, period_for_span, reached_stages_only
     from jkit.personas.profiles import describe_trait
-    from jkit.report_support import left_out_text, period_for_span, reached_stages_only
 
     assert left_out_text("the emotion lane", "the study has no feedback.") == \
         "The emotion lane is left out: the study has no feedback."

@@ -2,7 +2,7 @@
 
 A report that cannot run on a study says so instead of failing::
 
-    from jkit.report_support import collect_caveats, require, show_caveats
+    from jkit.notebook import collect_caveats, require, show_caveats
     caveats = collect_caveats()          # first cell: every JkitWarning from here on is kept
     data = jkit.load(data_dir)
     require(data, "events")              # raises ReportSkipped("needs events: the study has none")
@@ -18,11 +18,14 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jkit._rules import PERIODS, column_list
 from jkit.errors import JkitWarning, ReportSkipped
+from jkit.journey_map.periods import data_span
+from jkit.notebook.display import escape
 
 __all__ = [
     "Caveats", "collect_caveats", "require", "show_caveats", "skip_report", "NEEDS", "left_out", "left_out_text", "note",
-    "show_caveats_link", "caveats_link_html", "fit_personas", "with_revenue", "columns_list", "period_for_span",
+    "show_caveats_link", "caveats_link_html", "caveats_html", "fit_personas", "with_revenue", "columns_list", "period_for_span",
     "data_span", "study_folder", "BEHAVIOUR_COLUMNS", "reached_stages_only",
 ]
 
@@ -99,8 +102,6 @@ def _validation_notes(data) -> list[str]:
 
 def caveats_html(caveats: Caveats, data=None) -> str:
     """The HTML of the "Caveats" section (anchor ``#caveats``): every kept warning, and what loading noted."""
-    from jkit.notebook import escape
-
     items = list(data.warnings()) if data is not None else []
     if data is not None and not any("set aside" in m for m in items):
         items += _validation_notes(data)
@@ -146,8 +147,6 @@ def note(text: str) -> None:
     """One line in italics: what the report left out and why."""
     from IPython.display import HTML, display
 
-    from jkit.notebook import escape
-
     display(HTML(f"<p class='jkit-left-out'><em>{escape(text)}</em></p>"))
 
 
@@ -186,12 +185,6 @@ def with_revenue(data, revenue_col: str = "revenue"):
     return data
 
 
-def data_span(data):
-    """First event to last (a Timedelta), or None without event times."""
-    start, end = data.period
-    return None if start is None else end - start
-
-
 #: cohort / bucket periods from the finest to the coarsest, with the span each one needs to be worth it
 _PERIOD_STEPS = (("h", "2D"), ("D", "21D"), ("W", "120D"), ("M", "730D"), ("Q", "3650D"), ("Y", None))
 _PERIOD_ORDER = ["h", "D", "W", "M", "Q", "Y"]
@@ -207,8 +200,9 @@ def period_for_span(span, wanted: str, allowed: tuple[str, ...] = ("D", "W", "M"
 
     if span is None:
         return wanted
-    w = wanted.upper() if wanted not in ("h",) else wanted
-    w = {"DAY": "D", "WEEK": "W", "MONTH": "M", "QUARTER": "Q", "YEAR": "Y", "H": "h", "HOUR": "h"}.get(w, w)
+    # the period words of jkit._rules, in any case; this scale also has hours
+    w = "h" if wanted.lower() in ("h", "hour") else PERIODS.get(wanted.upper()) or PERIODS.get(wanted.lower()) \
+        or wanted.upper()
     if w not in _PERIOD_ORDER:
         return wanted
     fit = next((p for p, need in _PERIOD_STEPS if need is None or span < pd.Timedelta(need)), "Y")
@@ -264,7 +258,7 @@ def fit_personas(
         if missing:
             from jkit.errors import ParameterError
 
-            raise ParameterError(f"persona_columns: no column {', '.join(map(repr, missing))}; the customer features "
+            raise ParameterError(f"persona_columns: no column {column_list(missing)}; the customer features "
                                  f"are {', '.join(c for c in features.columns if c != 'customer_id')}")
     settings = dict(n_personas=n_personas, k_range=k_range, n_components="auto" if reduce else None,
                     n_bootstrap=n_bootstrap, random_state=random_state)

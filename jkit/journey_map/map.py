@@ -20,12 +20,15 @@ For each stage of the stage model the map holds
 
 Feedback without a ``stage`` is placed at the stage of the customer's latest event at or before the
 feedback's time; anonymous feedback without a stage cannot be placed and is counted as such.
+
+This module owns the map itself (:class:`JourneyMap`, :func:`journey_map`) and its lanes; the
+exports are :mod:`jkit.journey_map.exports`, per-persona maps and period comparisons
+:mod:`jkit.journey_map.comparisons`.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,28 +38,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jkit._rules import LANES, require_columns
 from jkit.errors import JkitWarning, ParameterError
 from jkit.io import JourneyData
-from jkit.safe_csv import to_csv_text
-from jkit.stats import (
-    mean_difference_interval,
-    mean_interval,
-    proportion_difference_interval,
-)
+from jkit.journey_map.exports import map_to_csv, map_to_dict, map_to_frame, map_to_json, write_export
+from jkit.stats import mean_interval
 
 __all__ = [
     "JourneyMap",
-    "JourneyComparison",
     "journey_map",
-    "journey_maps_by_persona",
-    "compare_periods",
     "opportunities",
     "feedback_stages",
     "available_lanes",
-    "default_period_cut",
-    "period_comparison_note",
-    "scaled_window",
-    "format_instant",
+    "score_feedback",
+    "subset_study",
     "OPPORTUNITY_FORMULA",
     "LANES",
 ]
@@ -105,40 +100,23 @@ class JourneyMap:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: ``meta``, ``stages`` and one list of records per lane."""
-        out: dict[str, Any] = {"meta": _jsonable(self.meta), "stages": list(self.stages)}
-        for lane in self.LANE_TABLES:
-            frame = getattr(self, lane)
-            out[lane] = json.loads(frame.to_json(orient="records", date_format="iso", double_precision=6))
-        return out
+        return map_to_dict(self)
 
     def to_json(self, path: str | Path | None = None) -> str:
         """The map as JSON; written to ``path`` when given."""
-        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+        text = map_to_json(self)
         if path is not None:
-            _write_atomic(Path(path), text)
+            write_export(path, text)
         return text
 
     def to_frame(self) -> pd.DataFrame:
         """The map as one tidy table: ``lane, stage, item, metric, value``."""
-        rows = []
-        item_col = {"actions": "event", "touchpoints": "touchpoint", "pain_points": "phrase",
-                    "opportunities": "pain_point"}
-        for lane in self.LANE_TABLES:
-            frame = getattr(self, lane)
-            key = item_col.get(lane)
-            for rec in frame.to_dict(orient="records"):
-                item = rec.get(key, "") if key else ""
-                for metric, value in rec.items():
-                    if metric in ("stage", key):
-                        continue
-                    rows.append({"lane": lane, "stage": rec.get("stage"), "item": item, "metric": metric,
-                                 "value": value})
-        return pd.DataFrame(rows, columns=["lane", "stage", "item", "metric", "value"])
+        return map_to_frame(self)
 
     def to_csv(self, path: str | Path) -> None:
         """Write :meth:`to_frame` as CSV."""
         # cells that a spreadsheet would run as formulas (a pain point "=HYPERLINK(...)") are neutralised
-        _write_atomic(Path(path), to_csv_text(self.to_frame()))
+        write_export(path, map_to_csv(self))
 
     def plot(self, **kwargs: Any):
         """Draw the map (see :func:`jkit.plotting.journey_map.plot_journey_map`)."""
@@ -157,52 +135,6 @@ class JourneyMap:
                 f"<tr><th>customers</th>{cust}</tr><tr><th>conversion</th>{conv}</tr>"
                 f"<tr><th>sentiment</th>{mood}</tr></table></div>")
 
-
-@dataclass
-class JourneyComparison:
-    """Two journey maps (earlier, later) and the changes between them with their uncertainty.
-
-    ``changes`` columns: ``stage, measure, item, before, after, change, low, high, significant``
-    where ``measure`` is ``conversion``, ``sentiment`` or ``pain_point_share``, and ``significant``
-    says whether the 95% interval of the change excludes zero.
-    """
-
-    before: JourneyMap
-    after: JourneyMap
-    changes: pd.DataFrame
-    cut: pd.Timestamp | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "cut": None if self.cut is None else self.cut.isoformat(),
-            "before": self.before.to_dict(),
-            "after": self.after.to_dict(),
-            "changes": json.loads(self.changes.to_json(orient="records", double_precision=6)),
-        }
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, pd.Timedelta):
-        return value.isoformat()  # ISO 8601 duration, e.g. P0DT3H0M0S
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def feedback_stages(data: JourneyData) -> pd.Series:
@@ -260,9 +192,6 @@ def opportunities(
 
 # --------------------------------------------------------------------------- building the map
 
-LANES = ("reach", "actions", "touchpoints", "emotion", "pain_points", "opportunities")
-
-
 _FEEDBACK_LANES = {"emotion": "emotion", "pain_points": "pain points", "opportunities": "opportunities"}
 
 
@@ -293,70 +222,7 @@ def available_lanes(data: JourneyData, lanes: Sequence[str] = LANES) -> tuple[li
     return kept, notes
 
 
-def _span(data: JourneyData) -> pd.Timedelta | None:
-    start, end = data.period
-    return None if start is None else end - start
-
-
-def scaled_window(data: JourneyData, window: str | pd.Timedelta = "90D") -> pd.Timedelta:
-    """The funnel window, no longer than the data's span (rounded up to the minute, hour or day).
-
-    A 3-hour clickstream gets a 3-hour window rather than "90 days" nobody could observe.
-    """
-    try:
-        wanted = pd.Timedelta(window)
-    except (ValueError, TypeError):
-        raise ParameterError(f"window={window!r} should be a duration such as '90D' or '6h'") from None
-    span = _span(data)
-    if span is None or span <= pd.Timedelta(0) or wanted <= span:
-        return wanted
-    unit = "min" if span < pd.Timedelta(hours=2) else "h" if span < pd.Timedelta(days=2) else "D"
-    return max(span.ceil(unit), pd.Timedelta(1, unit=unit))
-
-
-def period_comparison_note(data: JourneyData) -> str | None:
-    """Why the study cannot be split into an earlier and a later period, or None when it can."""
-    if not data.has("events"):
-        return "the study has no events"
-    ts = data.events["timestamp"].dropna()
-    if ts.dt.floor("h").nunique() < 2:
-        return "the events span less than two distinct hours"
-    return None
-
-
-def default_period_cut(data: JourneyData) -> pd.Timestamp | None:
-    """The instant that splits the events in two halves: the median event time, inside the period.
-
-    Rounded to the day when the data spans weeks, to the minute when it spans hours; always
-    strictly after the first event and at or before the last (None without event times).
-    """
-    start, end = data.period
-    if start is None or start == end:
-        return None
-    ts = data.events["timestamp"].dropna()
-    cut = ts.quantile(0.5, interpolation="nearest")
-    span = end - start
-    unit = "D" if span >= pd.Timedelta(days=14) else "h" if span >= pd.Timedelta(days=2) else "min"
-    rounded = cut.round(unit)
-    if start < rounded <= end:
-        cut = rounded
-    if not start < cut <= end:
-        cut = start + span / 2
-    return cut
-
-
-def format_instant(ts: pd.Timestamp | str, data: JourneyData | None = None) -> str:
-    """A cut for readers: the date, with the time (UTC) when the data spans under two days or the cut has one."""
-    t = pd.Timestamp(ts)
-    t = t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
-    span = _span(data) if data is not None else None
-    short = span is not None and span < pd.Timedelta(days=2)
-    if short or t != t.normalize():
-        return f"{t:%Y-%m-%d %H:%M} UTC"
-    return f"{t:%Y-%m-%d}"
-
-
-def _subset(data: JourneyData, *, customers: pd.Index | None = None, start=None, end=None) -> JourneyData:
+def subset_study(data: JourneyData, *, customers: pd.Index | None = None, start=None, end=None) -> JourneyData:
     """The same study restricted to some customers and/or a time range [start, end)."""
     cust, events, feedback = data.customers, data.events, data.feedback
     if customers is not None:
@@ -379,7 +245,7 @@ def _subset(data: JourneyData, *, customers: pd.Index | None = None, start=None,
     )
 
 
-def _score_feedback(data: JourneyData, scored: pd.DataFrame | None, rules: str, engine: str | None = None) -> pd.DataFrame:
+def score_feedback(data: JourneyData, scored: pd.DataFrame | None, rules: str, engine: str | None = None) -> pd.DataFrame:
     """Feedback with ``compound``, ``label`` and a ``stage`` (see :func:`feedback_stages`)."""
     fb = data.feedback
     if scored is None:
@@ -392,8 +258,8 @@ def _score_feedback(data: JourneyData, scored: pd.DataFrame | None, rules: str, 
         )
         scores = scores[["compound", "label"]]
     else:
-        if "feedback_id" not in scored.columns or not {"compound", "label"} <= set(scored.columns):
-            raise ParameterError("scored= should be a DataFrame with feedback_id, compound and label columns")
+        require_columns(scored, ["feedback_id", "compound", "label"], "scored",
+                        hint="scored= should be a DataFrame with feedback_id, compound and label columns")
         scores = fb[["feedback_id"]].merge(scored[["feedback_id", "compound", "label"]], on="feedback_id", how="left")
         scores.index = fb.index
         scores = scores[["compound", "label"]]
@@ -532,7 +398,7 @@ def journey_map(
         if not isinstance(value, int | np.integer) or value < 1:
             raise ParameterError(f"{name}={value!r} should be a positive whole number")
     names = data.stages.names
-    scored_fb = _score_feedback(data, scored, rules, engine)
+    scored_fb = score_feedback(data, scored, rules, engine)
     unplaced = int(scored_fb["stage"].isna().sum())
     reach = _reach(data, window, engine)
     actions, touchpoints = _actions_and_touchpoints(data, top_n)
@@ -566,197 +432,3 @@ def _argmin_stage(frame: pd.DataFrame, col: str) -> str | None:
 def _argmax_stage(frame: pd.DataFrame, col: str) -> str | None:
     values = frame[col].astype(float)
     return None if values.isna().all() else str(frame.loc[values.idxmax(), "stage"])
-
-
-def _persona_series(data: JourneyData, personas: pd.Series | pd.DataFrame | str) -> pd.Series:
-    if isinstance(personas, str):
-        if personas not in data.customers.columns:
-            raise ParameterError(
-                f"personas={personas!r} is not a column of the customers table; pass a column name, a Series "
-                "indexed by customer_id, or a DataFrame with customer_id and persona columns"
-            )
-        return pd.Series(data.customers[personas].to_numpy(), index=data.customers["customer_id"].to_numpy())
-    if isinstance(personas, pd.DataFrame):
-        if not {"customer_id", "persona"} <= set(personas.columns):
-            raise ParameterError("personas DataFrame should have customer_id and persona columns")
-        return pd.Series(personas["persona"].to_numpy(), index=personas["customer_id"].astype(str).to_numpy())
-    return personas
-
-
-def journey_maps_by_persona(
-    data: JourneyData, personas: pd.Series | pd.DataFrame | str, *, scored: pd.DataFrame | None = None, **kwargs: Any
-) -> dict[str, JourneyMap]:
-    """One journey map per persona (anonymous feedback is left out of every persona's map).
-
-    ``personas`` is a customers-table column name, a Series indexed by customer id (e.g. from
-    ``PersonaModel.labels_``), or a DataFrame with ``customer_id`` and ``persona``.
-    """
-    labels = _persona_series(data, personas)
-    if scored is None and len(data.feedback):
-        from jkit.sentiment import score_sentiment
-
-        s = score_sentiment(data.feedback, rules=kwargs.get("rules", "feedback"), progress=False,
-                            engine="spark" if kwargs.get("engine") == "spark" else None)
-        scored = pd.DataFrame({"feedback_id": data.feedback["feedback_id"], "compound": s["compound"],
-                               "label": s["label"]})
-    maps = {}
-    for persona in sorted(pd.unique(labels.dropna()), key=str):
-        ids = pd.Index(labels.index[labels == persona])
-        sub = _subset(data, customers=ids)
-        with _prefixed_warnings(f"persona {persona}"):
-            maps[str(persona)] = journey_map(sub, scored=scored, title=f"Journey map — {persona}", **kwargs)
-        maps[str(persona)].meta["persona"] = str(persona)
-    return maps
-
-
-class _prefixed_warnings:
-    """Re-warn the JkitWarnings raised inside with ``prefix: `` so a reader knows which part they are about."""
-
-    def __init__(self, prefix: str) -> None:
-        self.prefix = prefix
-
-    def __enter__(self):
-        self._cm = warnings.catch_warnings(record=True)
-        self._seen = self._cm.__enter__()
-        warnings.simplefilter("always", JkitWarning)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._cm.__exit__(*exc)
-        for w in self._seen:
-            if issubclass(w.category, JkitWarning):
-                warnings.warn(f"{self.prefix}: {w.message}", w.category, stacklevel=3)
-            else:
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-
-
-def _phrase_counts(scored: pd.DataFrame, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    from jkit.pain_points import candidate_phrases
-
-    counts: dict[tuple[str, str], int] = {}
-    by_stage: dict[str, list[str]] = {}
-    for stage, phrase in pairs:
-        by_stage.setdefault(stage, []).append(phrase)
-    for stage, phrases in by_stage.items():
-        texts = scored.loc[(scored["stage"] == stage) & scored["compound"].notna(), "text"]
-        grams = [candidate_phrases(t) for t in texts if isinstance(t, str)]
-        for phrase in phrases:
-            counts[(stage, phrase)] = sum(phrase in g for g in grams)
-    return counts
-
-
-def compare_periods(
-    data: JourneyData,
-    cut: str | pd.Timestamp | None = None,
-    *,
-    later: JourneyData | None = None,
-    scored: pd.DataFrame | None = None,
-    confidence: float = 0.95,
-    **kwargs: Any,
-) -> JourneyComparison:
-    """The map before and after ``cut`` (or of ``data`` and ``later``) with the changes measured.
-
-    Each period's map counts only that period's events and feedback. Changes per stage:
-    conversion from the previous stage (Newcombe interval of the difference), mean sentiment
-    (Welch interval) and the share of the stage's feedback that mentions each pain point of
-    either map (Newcombe). ``significant`` is True when the interval excludes 0.
-    """
-    if (cut is None) == (later is None):
-        raise ParameterError("compare_periods needs either cut= (a date) or later= (a second JourneyData)")
-    if later is None:
-        cut_ts = pd.Timestamp(cut)
-        cut_ts = cut_ts.tz_localize("UTC") if cut_ts.tzinfo is None else cut_ts.tz_convert("UTC")
-        start, end = data.period
-        if start is None or not (start < cut_ts <= end):
-            raise ParameterError(f"cut={str(cut)!r} should fall inside the data's period ({start} to {end})")
-        first, second = _subset(data, end=cut_ts), _subset(data, start=cut_ts)
-    else:
-        cut_ts, first, second = None, data, later
-    scored_a = _score_feedback(first, scored, kwargs.get("rules", "feedback"), kwargs.get("engine"))
-    scored_b = _score_feedback(second, scored, kwargs.get("rules", "feedback"), kwargs.get("engine"))
-    ids_a = scored_a[["feedback_id", "compound", "label"]]
-    ids_b = scored_b[["feedback_id", "compound", "label"]]
-    with _prefixed_warnings("before the cut"):
-        before = journey_map(first, scored=ids_a, confidence=confidence, title="Before", **kwargs)
-    with _prefixed_warnings("from the cut on"):
-        after = journey_map(second, scored=ids_b, confidence=confidence, title="After", **kwargs)
-    rows = []
-    ra, rb = before.reach.set_index("stage"), after.reach.set_index("stage")
-    names = before.stages
-    for i, stage in enumerate(names[1:], start=1):
-        prev = names[i - 1]
-        d, lo, hi = proportion_difference_interval(ra.loc[stage, "customers"], ra.loc[prev, "customers"],
-                                                   rb.loc[stage, "customers"], rb.loc[prev, "customers"], confidence)
-        rows.append(_change(stage, "conversion", "", ra.loc[stage, "conversion_from_previous"],
-                            rb.loc[stage, "conversion_from_previous"], float(d), float(lo), float(hi)))
-    for stage in names:
-        a = scored_a.loc[scored_a["stage"] == stage, "compound"]
-        b = scored_b.loc[scored_b["stage"] == stage, "compound"]
-        d, lo, hi = mean_difference_interval(a, b, confidence)
-        rows.append(_change(stage, "sentiment", "", a.mean(), b.mean(), d, lo, hi))
-    pairs = sorted(set(map(tuple, before.pain_points[["stage", "phrase"]].to_numpy()))
-                   | set(map(tuple, after.pain_points[["stage", "phrase"]].to_numpy())))
-    if pairs:
-        ca, cb = _phrase_counts(scored_a, pairs), _phrase_counts(scored_b, pairs)
-        na = before.emotion.set_index("stage")["feedback"]
-        nb = after.emotion.set_index("stage")["feedback"]
-        for stage, phrase in pairs:
-            d, lo, hi = proportion_difference_interval(ca[(stage, phrase)], na[stage], cb[(stage, phrase)],
-                                                       nb[stage], confidence)
-            share_a = ca[(stage, phrase)] / na[stage] if na[stage] else np.nan
-            share_b = cb[(stage, phrase)] / nb[stage] if nb[stage] else np.nan
-            rows.append(_change(stage, "pain_point_share", phrase, share_a, share_b, float(d), float(lo), float(hi)))
-    changes = pd.DataFrame(rows, columns=["stage", "measure", "item", "before", "after", "change", "low", "high",
-                                          "significant"])
-    return JourneyComparison(before=before, after=after, changes=changes, cut=cut_ts)
-
-
-def _change(stage, measure, item, before, after, change, low, high) -> dict[str, Any]:
-    # None where nothing could be tested (no interval), not False
-    significant = bool(low > 0 or high < 0) if pd.notna(low) and pd.notna(high) else None
-    return {"stage": stage, "measure": measure, "item": item, "before": float(before), "after": float(after),
-            "change": change, "low": low, "high": high, "significant": significant}
-
-
-def persona_labels(
-    data: JourneyData, source: str, *, data_dir: str | None = None, random_state: int = 0,
-    columns: str | Sequence[str] | None = None, **fit: Any,
-) -> pd.DataFrame | None:
-    """Each customer's persona from one of several sources, for per-persona maps.
-
-    ``source`` is ``""`` (no personas: returns None), ``"truth"`` (the sample data's
-    ``personas_truth.csv`` beside the study in ``data_dir``, a folder or a study file),
-    ``"model"`` (fit personas now with :func:`jkit.report_support.fit_personas`, the settings the
-    persona report uses, so both show the same personas; ``columns`` are the persona columns), a
-    path to a saved PersonaModel, or a customers column.
-
-    Returns a DataFrame with ``customer_id`` and ``persona``.
-    """
-    from pathlib import Path
-
-    if not source:
-        return None
-    if source == "truth":
-        folder = Path(data_dir or ".")
-        path = (folder.parent if folder.is_file() else folder) / "personas_truth.csv"
-        if not path.exists():
-            raise ParameterError(f"personas='truth' needs {path.name} beside the study (the sample data has one)")
-        return pd.read_csv(path, dtype=str)[["customer_id", "persona"]]
-    if source in data.customers.columns:
-        return pd.DataFrame({"customer_id": data.customers["customer_id"], "persona": data.customers[source]})
-    from jkit.personas import PersonaModel, customer_features
-
-    if source == "model":
-        from jkit.report_support import fit_personas
-
-        _, assigned, _ = fit_personas(data, columns, random_state=random_state, **fit)
-        return pd.DataFrame({"customer_id": assigned.iloc[:, 0].astype(str), "persona": assigned["persona_name"]})
-    if Path(source).is_file():
-        model = PersonaModel.load(source)
-        features = customer_features(data)
-    else:
-        raise ParameterError(
-            f"personas={source!r} should be '', 'truth', 'model', a saved PersonaModel file or a customers column"
-        )
-    assigned = model.assign(features)
-    return pd.DataFrame({"customer_id": assigned.iloc[:, 0].astype(str), "persona": assigned["persona_name"]})

@@ -26,7 +26,7 @@ from pandas.io.formats.style import Styler
 
 from jkit.formatting import (  # the text rules live there; re-exported for notebooks
     MISSING,
-    _auto_decimals,
+    auto_decimals,
     format_duration,
     format_measure,
     format_number,
@@ -206,7 +206,7 @@ def _float_decimals(values: pd.Series) -> int:
     if v.size == 0 or np.all(v == np.round(v)):
         return 0
     nonzero = v[v > 0]
-    return _auto_decimals(float(np.median(nonzero))) if nonzero.size else 0
+    return auto_decimals(float(np.median(nonzero))) if nonzero.size else 0
 
 
 def _cell(value: Any) -> str:

@@ -1,4 +1,4 @@
-"""jkit.report_support: reports skip with a reason, and keep every JkitWarning as a caveat."""
+"""jkit.notebook.support: reports skip with a reason, and keep every JkitWarning as a caveat."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 import jkit
 from jkit.errors import JkitWarning, ReportSkipped
-from jkit.report_support import caveats_html, collect_caveats, require
+from jkit.notebook.support import caveats_html, collect_caveats, require
 
 
 def test_require_skips_with_the_reason_when_a_table_or_column_is_missing():
