@@ -32,6 +32,7 @@ __all__ = [
     "ValidationIssue",
     "ValidationReport",
     "parse_timestamps",
+    "settle_issues",
     "validate_table",
 ]
 
@@ -330,7 +331,7 @@ def validate_table(
         dup = out[key].duplicated(keep="first") & out[key].notna()
         flag(dup, key, f"duplicate id {describe_values(out.loc[dup, key].tolist())}; expected each {key} once")
 
-    _settle(problems, report, lenient)
+    settle_issues(problems, report, lenient)
     if not keep.all():
         out = out[keep].reset_index(drop=True)
     for spec in specs:  # integers whose bad rows are gone can now be whole numbers
@@ -364,14 +365,15 @@ def check_membership(
     rows = tuple(int(r) for r in np.asarray(row_no)[bad.to_numpy()])
     found = describe_values(values[bad].tolist(), limit=5)
     issue = ValidationIssue(table, source, column, rows, f"value {found} is not {expected}; {fix}")
-    _settle([issue], report, lenient)
+    settle_issues([issue], report, lenient)
     kept = frame[~bad].reset_index(drop=True)
     kept.attrs["row_numbers"] = np.asarray(row_no)[~bad.to_numpy()]
     report.rows_kept[table] = report.rows_kept.get(table, len(frame)) - int(bad.sum())
     return kept
 
 
-def _settle(problems: list[ValidationIssue], report: ValidationReport, lenient: bool) -> None:
+def settle_issues(problems: list[ValidationIssue], report: ValidationReport, lenient: bool) -> None:
+    """Raise the first problems as one DataValidationError, or (``lenient``) record them in ``report``."""
     if not problems:
         return
     if not lenient:

@@ -21,7 +21,7 @@ from jkit.io.infer import decimal_commas, type_columns
 from jkit.io.journey_data import LENIENT_WARN_SHARE, JourneyData, SourceInfo, fingerprint, frame_hash
 from jkit.io.readers import FILE_FORMATS, RawTable, ReadSpec, read_source
 from jkit.io.study import STUDY_FILE_NAMES, StudySpec, TableSpec, read_study
-from jkit.schema import TABLES, ValidationIssue, ValidationReport, _settle, check_membership, validate_table
+from jkit.schema import TABLES, ValidationIssue, ValidationReport, check_membership, settle_issues, validate_table
 from jkit.stages import StageModel, load_stage_model
 
 __all__ = ["load", "read_table", "find_table_file", "TABLE_NAMES"]
@@ -178,7 +178,7 @@ def _read_one(
     if raw.bad:
         rows = tuple(b.row for b in raw.bad)
         issue = ValidationIssue(table, source, "(record)", rows, f"cannot be read: {raw.bad[0].reason}")
-        _settle([issue], report, lenient)
+        settle_issues([issue], report, lenient)
         report.rows_read[table] = report.rows_read.get(table, 0) + len(rows)
     if raw.from_text:
         skip = {s.name for s in TABLES[table]}
