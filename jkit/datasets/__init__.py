@@ -1,0 +1,43 @@
+"""Seeded sample data with a planted truth that jkit's analyses must recover (``jkit sample-data``)."""
+
+from jkit.datasets.generator import (
+    EVENTS,
+    PAIN_POINTS,
+    PERIOD_END,
+    PERIOD_START,
+    PERSONAS,
+    SMALL,
+    SOURCES,
+    STAGE_EVENTS,
+    STAGE_MODEL,
+    STAGES,
+    TOUCHPOINTS,
+    PainPoint,
+    Persona,
+    expected_conversion,
+    load_personas_truth,
+    load_sample,
+    load_truth,
+    make_sample,
+)
+
+__all__ = [
+    "PERSONAS",
+    "PAIN_POINTS",
+    "Persona",
+    "PainPoint",
+    "make_sample",
+    "load_sample",
+    "load_truth",
+    "load_personas_truth",
+    "expected_conversion",
+    "SMALL",
+    "STAGE_MODEL",
+    "STAGES",
+    "STAGE_EVENTS",
+    "EVENTS",
+    "TOUCHPOINTS",
+    "SOURCES",
+    "PERIOD_START",
+    "PERIOD_END",
+]
