@@ -10,6 +10,7 @@ import json
 import math
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from jkit._rules import to_utc
-from jkit.datasets.chunks import Chunk, build_tables, generate_chunk, iso, rates
+from jkit.datasets.chunks import Chunk, Tables, build_tables, generate_chunk, iso, rates
 from jkit.datasets.truth import (
     DEFAULT_CHUNK_SIZE,
     EVENTS,
@@ -176,10 +177,13 @@ def make_sample(
     events_name = f"events.{file_format}"
     names = ["customers.csv", events_name, "feedback.csv", "stages.yaml", "personas_truth.csv", "truth.json"]
     files = _Outputs(out, names)
+    session_rate, feedback_rate = rates(float(events_per_customer), float(feedback_per_customer))
+    start_s = to_utc(PERIOD_START).timestamp()
+    draws = _Draws(build_tables(), session_rate, feedback_rate, start_s, to_utc(PERIOD_END).timestamp() - start_s,
+                   chunk_size)
     truth = base_truth(int(seed), int(n_customers))
     try:
-        _write_tables(files, events_name, truth, float(events_per_customer), float(feedback_per_customer),
-                      chunk_size, progress)
+        _write_tables(files, events_name, truth, draws, progress)
         model.to_yaml(files.tmp["stages.yaml"])
         files.tmp["truth.json"].write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         files.commit()
@@ -201,8 +205,19 @@ def make_sample(
     }
 
 
-def _write_tables(files: _Outputs, events_name: str, truth: dict, events_per_customer: float,
-                  feedback_per_customer: float, chunk_size: int, progress: bool) -> None:
+@dataclass(frozen=True)
+class _Draws:
+    """What every chunk of one sample is drawn with."""
+
+    tables: Tables
+    session_rate: float
+    feedback_rate: float
+    start_s: float  # start of the study period, epoch seconds
+    span_s: float  # its length in seconds
+    chunk_size: int
+
+
+def _write_tables(files: _Outputs, events_name: str, truth: dict, draws: _Draws, progress: bool) -> None:
     """Write customers, events, feedback and personas chunk by chunk to their temporary files and add
     the counts to ``truth``; the files are closed when this returns or raises."""
     writer: pq.ParquetWriter | None = None
@@ -214,8 +229,7 @@ def _write_tables(files: _Outputs, events_name: str, truth: dict, events_per_cus
             handles[events_name] = files.tmp[events_name].open("w", encoding="utf-8", newline="")
         else:
             writer = pq.ParquetWriter(files.tmp[events_name], _EVENT_SCHEMA, compression="zstd", store_schema=False)
-        _write_chunks(handles, writer, events_name, truth, events_per_customer, feedback_per_customer, chunk_size,
-                      progress)
+        _write_chunks(handles, writer, events_name, truth, draws, progress)
     finally:
         if writer is not None:
             writer.close()
@@ -223,17 +237,13 @@ def _write_tables(files: _Outputs, events_name: str, truth: dict, events_per_cus
             h.close()
 
 
-def _write_chunks(handles: dict, writer: pq.ParquetWriter | None, events_name: str, truth: dict,
-                  events_per_customer: float, feedback_per_customer: float, chunk_size: int, progress: bool) -> None:
+def _write_chunks(handles: dict, writer: pq.ParquetWriter | None, events_name: str, truth: dict, draws: _Draws,
+                  progress: bool) -> None:
     """Generate the chunks of ``truth["n_customers"]`` customers from ``truth["seed"]`` and append each
     to the open files (events to ``writer`` when it is Parquet)."""
     from tqdm.auto import tqdm
 
-    n_customers = truth["n_customers"]
-    tables = build_tables()
-    session_rate, feedback_rate = rates(events_per_customer, feedback_per_customer)
-    start_s = to_utc(PERIOD_START).timestamp()
-    span_s = to_utc(PERIOD_END).timestamp() - start_s
+    n_customers, chunk_size = truth["n_customers"], draws.chunk_size
     pain_totals = {pp.key: 0 for pp in PAIN_POINTS}
     n_chunks = math.ceil(n_customers / chunk_size)
     seeds = np.random.SeedSequence(truth["seed"]).spawn(n_chunks)
@@ -242,8 +252,8 @@ def _write_chunks(handles: dict, writer: pq.ParquetWriter | None, events_name: s
         for i in range(n_chunks):
             first = i * chunk_size + 1
             n = min(chunk_size, n_customers - i * chunk_size)
-            chunk = generate_chunk(np.random.default_rng(seeds[i]), tables, first, n, start_s, span_s,
-                                   session_rate, feedback_rate)
+            chunk = generate_chunk(np.random.default_rng(seeds[i]), draws.tables, first, n, draws.start_s,
+                                   draws.span_s, draws.session_rate, draws.feedback_rate)
             header = i == 0
             chunk.customers.to_csv(handles["customers.csv"], header=header, index=False)
             chunk.personas.to_csv(handles["personas_truth.csv"], header=header, index=False)
