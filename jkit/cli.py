@@ -1,6 +1,7 @@
 """The ``jkit`` command: a thin layer over :mod:`jkit.datasets`, :mod:`jkit.io` and :mod:`jkit.reports`.
 
     jkit sample-data --out data/sample       make the seeded sample data with its planted truth
+    jkit sample-data --small                 regenerate the committed data/sample-small
     jkit init my-study --events raw.csv      draft a study.yaml from raw exports
     jkit validate my-study/study.yaml        check a study (a study file or a folder) against the data contract
     jkit run                                 render every report into reports/
@@ -21,17 +22,22 @@ __all__ = ["main", "build_parser"]
 def _cmd_sample_data(args: argparse.Namespace) -> int:
     from jkit import datasets
 
-    paths = datasets.make_sample(
-        n_customers=args.customers,
-        seed=args.seed,
-        out_dir=args.out,
-        events_per_customer=args.events_per_customer,
-        feedback_per_customer=args.feedback_per_customer,
-        file_format=args.format,
-        progress=not args.quiet,
-    )
+    if args.small:
+        out = args.out or datasets.small_sample_dir()
+        paths = datasets.make_sample(out_dir=out, file_format="parquet", progress=not args.quiet, **datasets.SMALL)
+    else:
+        out = args.out or "data/sample"
+        paths = datasets.make_sample(
+            n_customers=args.customers,
+            seed=args.seed,
+            out_dir=out,
+            events_per_customer=args.events_per_customer,
+            feedback_per_customer=args.feedback_per_customer,
+            file_format=args.format,
+            progress=not args.quiet,
+        )
     if not args.quiet:
-        print(f"sample data written to {Path(args.out)}")
+        print(f"sample data written to {Path(out)}")
         for name, path in paths.items():
             print(f"  {name:16s} {path}")
     return 0
@@ -88,7 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample-data", help="make the seeded sample data with its planted truth",
                        description="Generate customers, events and feedback with planted personas, "
                        "stage conversion rates and pain points (saved in truth.json and personas_truth.csv).")
-    p.add_argument("--out", default="data/sample", help="output folder (default: data/sample)")
+    p.add_argument("--out", default=None,
+                   help="output folder (default: data/sample; with --small: the project's data/sample-small)")
+    p.add_argument("--small", action="store_true",
+                   help="the committed small sample: 1,000 customers, seed 0, default rates, Parquet events "
+                   "(the size, rate and format options are ignored); default output data/sample-small")
     p.add_argument("--customers", type=int, default=5000, help="number of customers (default: 5000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--events-per-customer", type=float, default=40.0,

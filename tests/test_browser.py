@@ -32,7 +32,7 @@ def rendered(tmp_path_factory):
     """Every real report rendered once over the small sample (or a tiny dataset of our own)."""
     from jkit.reports import run
     from jkit.reports.execute import check_kernel
-    from tests.test_reports import make_tiny_data
+    from tests.reports.kernel_runs import make_tiny_data
 
     try:
         check_kernel("jkit")

@@ -48,7 +48,7 @@ def test_console_script_help():
 
 
 def test_validate_command_ok_and_invalid(tmp_path, capsys):
-    from tests.test_io import write_study
+    from tests.io.test_loader import write_study
 
     good = write_study(tmp_path / "good")
     bad = write_study(tmp_path / "bad")

@@ -4,9 +4,7 @@ by independent pandas code (not by jkit's analyses)."""
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -15,7 +13,7 @@ import pytest
 
 import jkit
 from jkit import datasets
-from jkit.errors import JkitWarning, MissingResourceError, ParameterError
+from jkit.errors import JkitWarning, ParameterError
 
 TRUTH_KEYS = {
     "seed", "n_customers", "n_events", "n_feedback", "stage_model", "stages", "period", "personas",
@@ -139,7 +137,7 @@ def test_small_committed_sample_matches_regeneration(small_sample_dir, tmp_path)
     fresh = tmp_path / "small"
     datasets.make_sample(out_dir=fresh, progress=False, **datasets.SMALL)
     committed, new = file_hashes(small_sample_dir), file_hashes(fresh)
-    hint = "data/sample-small drifted from the generator: run `python -m jkit.datasets --small` and commit it"
+    hint = "data/sample-small drifted from the generator: run `jkit sample-data --small` and commit it"
     assert set(committed) == set(new), hint
     for name in committed:
         if name.endswith(".parquet"):  # compare content, not writer-version bytes
@@ -243,15 +241,6 @@ def test_realised_conversion_matches_planted(first_times, persona_of, truth):
             assert abs(by.loc[persona, k] / n - p) < 4 * np.sqrt(p * (1 - p) / n), (persona, stage)
     realised = {stage: reach[k].sum() / reach[k - 1].sum() for k, stage in enumerate(stages[1:], start=1)}
     assert min(realised, key=realised.get) == truth["largest_dropoff_stage"] == "purchase"
-
-
-def test_planted_mixture_rates_are_consistent():
-    conv = datasets.expected_conversion()
-    shares = {p.key: p.share for p in datasets.PERSONAS}
-    reach_purchase = sum(shares[k] * r["consideration"] * r["purchase"] for k, r in conv["by_persona"].items())
-    reach_consideration = sum(shares[k] * r["consideration"] for k, r in conv["by_persona"].items())
-    assert conv["overall"]["purchase"] == pytest.approx(reach_purchase / reach_consideration, abs=1e-6)
-    assert conv["overall_from_start"]["purchase"] == pytest.approx(reach_purchase, abs=1e-6)
 
 
 def test_timing_between_stages(first_times, sample):
@@ -370,37 +359,7 @@ def luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
-# --------------------------------------------------------------------------- loading helpers and errors
-
-
-def test_load_sample_finds_data_sample_from_a_subfolder(tmp_path, monkeypatch):
-    datasets.make_sample(n_customers=100, seed=2, out_dir=tmp_path / "data" / "sample", progress=False)
-    (tmp_path / "notebooks").mkdir()
-    monkeypatch.chdir(tmp_path / "notebooks")
-    data = datasets.load_sample()
-    assert len(data.customers) == 100
-    assert len(datasets.load_sample(tmp_path / "data" / "sample").events) == len(data.events)
-
-
-def test_load_sample_missing_says_how_to_make_it(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    if (tmp_path.parent / "data" / "sample").exists():  # pragma: no cover - unusual tmp layout
-        pytest.skip("a data/sample above the temporary folder")
-    with pytest.raises(MissingResourceError, match="run `jkit sample-data`"):
-        datasets.load_sample()
-    with pytest.raises(MissingResourceError, match="nowhere: no such folder; run `jkit sample-data --out"):
-        datasets.load_sample(tmp_path / "nowhere")
-    with pytest.raises(MissingResourceError, match="truth.json: no such file"):
-        datasets.load_truth(tmp_path)
-
-
-def test_truth_files_round_trip(small_sample_dir):
-    truth = datasets.load_truth(small_sample_dir / "truth.json")
-    assert truth == json.loads((small_sample_dir / "truth.json").read_text(encoding="utf-8"))
-    personas = datasets.load_personas_truth(small_sample_dir)
-    assert list(personas.columns) == ["customer_id", "persona"]
-    assert personas["customer_id"].dtype == "string" and personas["persona"].dtype == "string"
-    assert set(personas["persona"]) == set(truth["personas"])
+# --------------------------------------------------------------------------- errors
 
 
 @pytest.mark.parametrize(
@@ -427,13 +386,3 @@ def test_too_few_events_warns_and_keeps_stage_entries(tmp_path):
                              feedback_per_customer=0, progress=False)
     data = jkit.load(tmp_path / "few")
     assert len(data.feedback) == 0 and 1 <= len(data.events) / 200 < 4
-
-
-def test_cli_sample_data_writes_the_folder(tmp_path, capsys):
-    from jkit.cli import main
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert main(["sample-data", "--out", str(tmp_path / "cli"), "--customers", "150", "--quiet"]) == 0
-    assert datasets.load_truth(tmp_path / "cli")["n_customers"] == 150
-    assert capsys.readouterr().out == ""
