@@ -39,7 +39,7 @@ def shared_data() -> Path:
 def small_sample_dir() -> Path:
     """The small committed copy of the sample data (with its planted truth)."""
     if not (SMALL_SAMPLE / "truth.json").exists():
-        pytest.fail(f"{SMALL_SAMPLE} is missing: regenerate it with `python -m jkit.datasets --small`")
+        pytest.fail(f"{SMALL_SAMPLE} is missing: regenerate it with `jkit sample-data --small`")
     return SMALL_SAMPLE
 
 

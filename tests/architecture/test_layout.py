@@ -10,9 +10,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2] / "jkit"
-# TODO(issue 17): remove once the restructure lands; until then these checks list what is left.
-pytestmark = pytest.mark.xfail(reason="issue 17: the restructure is under way", strict=False)
-
 MAX_MODULE_LINES = 510
 MAX_FUNCTION_LINES = 85
 #: analysis packages: they compute, they do not read files, write reports or display
