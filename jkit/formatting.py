@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jkit._rules import to_utc
+
 __all__ = ["MISSING", "auto_decimals", "format_duration", "format_measure", "format_number", "format_percent", "format_period"]
 
 #: What a table cell shows for a missing value; the text helpers return ``"n/a"`` instead.
@@ -152,10 +154,6 @@ def format_measure(value: Any, column: str = "") -> str:
 # the header
 
 
-def _utc(ts: Any) -> pd.Timestamp:
-    ts = pd.Timestamp(ts)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-
 
 def format_period(start: Any, end: Any) -> str | None:
     """A data period for readers, with its span; None when there is no period.
@@ -165,7 +163,7 @@ def format_period(start: Any, end: Any) -> str | None:
     """
     if _is_missing(start) or _is_missing(end):
         return None
-    start, end = _utc(start), _utc(end)
+    start, end = to_utc(start), to_utc(end)
     span = (end - start).total_seconds()
     if span == 0:
         return f"{start:%Y-%m-%d %H:%M} UTC (a single moment)"

@@ -23,6 +23,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from jkit._rules import column_list
 from jkit.errors import DataValidationError, describe_values, format_rows
 from jkit.timestamps import parse_timestamps
 
@@ -292,12 +293,12 @@ def validate_table(
     if missing_cols:
         raise DataValidationError(
             f"{source}: missing required column{'s' if len(missing_cols) > 1 else ''} "
-            f"{', '.join(repr(c) for c in missing_cols)}; found columns {', '.join(map(repr, frame.columns))}"
+            f"{column_list(missing_cols)}; found columns {column_list(frame.columns)}"
         )
     duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
     if duplicated:
         raise DataValidationError(
-            f"{source}: column{'s' if len(duplicated) > 1 else ''} {', '.join(map(repr, duplicated))} "
+            f"{source}: column{'s' if len(duplicated) > 1 else ''} {column_list(duplicated)} "
             "appear more than once in the header; rename them so that each column name is unique"
         )
     out = frame.reset_index(drop=True)  # copy-on-write: assigning columns below never touches ``frame``

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from jkit._rules import column_list, period_code, to_naive_utc
-from jkit.errors import ParameterError
+from jkit.errors import MissingColumnError, ParameterError
 from jkit.funnels.journeys import by_columns, journey_steps, step_number
 from jkit.funnels.spec import parse_window
 from jkit.stats import wilson_interval
@@ -146,7 +146,7 @@ def next_after_drop(
         raise ParameterError("events should be the events DataFrame (for example data.events)")
     for col in {column, customer_col, time_col, event_col}:
         if col not in events.columns:
-            raise ParameterError(f"events: no column {col!r}; found columns {column_list(events.columns)}")
+            raise MissingColumnError(f"events: no column {col!r}; found columns {column_list(events.columns)}")
     if top < 1:
         raise ParameterError(f"top={top!r} should be at least 1")
     dropped = dropped_after(journeys, step)

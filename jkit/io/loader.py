@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from jkit._rules import column_list
 from jkit.errors import DataValidationError, JkitWarning, MissingResourceError
 from jkit.io.infer import decimal_commas, type_columns
 from jkit.io.journey_data import LENIENT_WARN_SHARE, JourneyData, SourceInfo, fingerprint, frame_hash
@@ -107,10 +108,10 @@ def _apply_columns(frame: pd.DataFrame, table: str, spec: TableSpec, source: str
             )
         if column not in frame.columns:
             close = difflib.get_close_matches(column, list(map(str, frame.columns)), n=3)
-            hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+            hint = f" (did you mean {column_list(close)}?)" if close else ""
             raise DataValidationError(
                 f"{source}: columns: {contract}: {column!r} is not a column of the file{hint}; "
-                f"found {', '.join(map(repr, frame.columns[:30]))}"
+                f"found {column_list(frame.columns[:30])}"
             )
     if not spec.columns and not spec.constants:
         return frame

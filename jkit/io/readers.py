@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from jkit._rules import column_list
 from jkit.errors import DataValidationError, MissingResourceError, ParameterError
 from jkit.io.records import BadRecord, iter_json_records
 from jkit.io.sniff import WHITESPACE, header_fields, read_head, sniff_encoding, sniff_separator
@@ -123,7 +124,7 @@ def _read_delimited(path: Path, spec: ReadSpec, fmt: str, lenient: bool) -> tupl
         dup = sorted({f for f in fields if fields.count(f) > 1 and f})
         if dup:
             raise DataValidationError(
-                f"{path.name}: column{'s' if len(dup) > 1 else ''} {', '.join(map(repr, dup))} appear more than "
+                f"{path.name}: column{'s' if len(dup) > 1 else ''} {column_list(dup)} appear more than "
                 "once in the header; rename them so that each column name is unique"
             )
     elif not spec.names:

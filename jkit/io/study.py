@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jkit._rules import column_list
 from jkit.errors import DataValidationError, MissingResourceError
 from jkit.io.readers import FILE_FORMATS, ReadSpec
 from jkit.safe_yaml import read_yaml
@@ -99,7 +100,7 @@ def _table_spec(table: str, value: Any, where: str) -> TableSpec:
                 unknown = bad
         if unknown:
             raise DataValidationError(
-                f"{where}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} under "
+                f"{where}: unknown key{'s' if len(unknown) > 1 else ''} {column_list(unknown)} under "
                 f"'{table}'; expected {', '.join(sorted(_TABLE_KEYS))} (or an importer's options)"
             )
     columns = {str(k): str(v) for k, v in _mapping(value.get("columns"), where, f"{table}.columns").items()}
@@ -135,7 +136,7 @@ def parse_study(spec: Any, *, base: Path, source: str = "study.yaml") -> StudySp
     unknown = sorted(set(map(str, spec)) - _TOP_KEYS)
     if unknown:
         raise DataValidationError(
-            f"{source}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+            f"{source}: unknown key{'s' if len(unknown) > 1 else ''} {column_list(unknown)}; "
             f"expected {', '.join(sorted(_TOP_KEYS))}"
         )
     tables: dict[str, TableSpec] = {}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jkit._rules import PERIODS, column_list
-from jkit.errors import JkitWarning, ReportSkipped
+from jkit.errors import JkitWarning, MissingColumnError, ReportSkipped
 from jkit.journey_map.periods import data_span
 from jkit.notebook.display import escape
 
@@ -256,9 +256,8 @@ def fit_personas(
     if chosen:
         missing = [c for c in chosen if c not in features.columns]
         if missing:
-            from jkit.errors import ParameterError
 
-            raise ParameterError(f"persona_columns: no column {column_list(missing)}; the customer features "
+            raise MissingColumnError(f"persona_columns: no column {column_list(missing)}; the customer features "
                                  f"are {', '.join(c for c in features.columns if c != 'customer_id')}")
     settings = dict(n_personas=n_personas, k_range=k_range, n_components="auto" if reduce else None,
                     n_bootstrap=n_bootstrap, random_state=random_state)

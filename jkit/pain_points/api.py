@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jkit._rules import require_columns
+from jkit._rules import as_list, require_columns
 from jkit.errors import ParameterError
 from jkit.pain_points.phrases import (
     GENERIC_WORDS,
@@ -69,7 +69,7 @@ def _check(scored: pd.DataFrame, by: str | None, columns: Sequence[str], counts:
     for name, value in counts.items():
         if not isinstance(value, (int, np.integer)) or value < (0 if name == "n_quotes" else 1):
             raise ParameterError(f"{name}={value!r} should be a positive whole number")
-    require_columns(scored, [*columns, *([by] if by is not None else [])], "pain_points",
+    require_columns(scored, [*columns, *as_list(by)], "pain_points",
                     hint="join the feedback with score_sentiment(...) first")
 
 
@@ -199,6 +199,6 @@ def pain_points(
                                       float(rows[compound_col].mean()), d, zz, stages, top_stage, tps, top_tp, quotes),
                            strict=True))
             out_rows.append(row if by is None else {by: key, **row})
-    out = pd.DataFrame(out_rows, columns=[*([by] if by is not None else []), *_COLUMNS])
+    out = pd.DataFrame(out_rows, columns=[*as_list(by), *_COLUMNS])
     out.attrs["phrases_withheld"] = withheld
     return out

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from jkit._rules import PURCHASE_EVENTS, as_list, column_list, require_columns
-from jkit.errors import DataValidationError, JkitWarning, ParameterError
+from jkit.errors import DataValidationError, JkitWarning, MissingColumnError, ParameterError
 
 __all__ = [
     "BEHAVIOUR_TOTALS",
@@ -163,7 +163,7 @@ def _profile_columns(customers: pd.DataFrame, profile_cols: Sequence[str] | None
     profile_cols = as_list(profile_cols)
     missing = [c for c in profile_cols if c not in customers.columns]
     if missing:
-        raise DataValidationError(
+        raise MissingColumnError(
             f"customers: no column {column_list(missing)} for profile_cols; found {column_list(customers.columns)}"
         )
     if customer_col in profile_cols:

@@ -23,7 +23,7 @@ from sklearn.base import BaseEstimator
 from sklearn.decomposition import PCA
 
 from jkit._rules import column_list
-from jkit.errors import DataValidationError, JkitWarning, NotFittedError, ParameterError
+from jkit.errors import DataValidationError, JkitWarning, MissingColumnError, NotFittedError, ParameterError
 from jkit.personas.feature_table import OUTCOME_COLUMNS
 from jkit.personas.preprocessing import (
     build_preprocessor,
@@ -404,7 +404,7 @@ class PersonaModel(BaseEstimator):
         features = check_frame(features)
         missing = [c for c in self.feature_names_in_ if c not in features.columns]
         if missing:
-            raise DataValidationError(
+            raise MissingColumnError(
                 f"features: no column {column_list(missing)}, which the model was fitted on; "
                 f"found {column_list(features.columns)}"
             )

@@ -17,7 +17,14 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from jkit._rules import column_list, require_columns
-from jkit.errors import DataValidationError, JkitWarning, ParameterError, describe_values, format_rows
+from jkit.errors import (
+    DataValidationError,
+    JkitWarning,
+    MissingColumnError,
+    ParameterError,
+    describe_values,
+    format_rows,
+)
 from jkit.personas.feature_table import OUTCOME_COLUMNS, TOUCHPOINT_PREFIX
 
 #: The level that stands for a missing value of a categorical column.
@@ -196,7 +203,7 @@ def described_columns(
     described = list(describe_cols)
     missing = [c for c in described if c not in features.columns]
     if missing:
-        raise DataValidationError(
+        raise MissingColumnError(
             f"features: no column {column_list(missing)} for describe_cols; "
             f"found {column_list(features.columns)}"
         )

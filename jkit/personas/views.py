@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from jkit._rules import PURCHASE_EVENTS, column_list, require_columns, to_naive_utc
-from jkit.errors import DataValidationError, ParameterError
+from jkit.errors import DataValidationError, MissingColumnError, ParameterError
 from jkit.personas.feature_table import compound_scores
 from jkit.personas.features import customer_features
 from jkit.stats import wilson_interval
@@ -153,7 +153,7 @@ def persona_shares(
         when = pd.to_datetime(ev["timestamp"]).groupby(ev[customer_col].to_numpy()).min()
     else:
         if date not in data.customers.columns:
-            raise DataValidationError(
+            raise MissingColumnError(
                 f"customers: no column {date!r} for date; found {column_list(data.customers.columns)} "
                 "(or pass date='first_event')"
             )

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from jkit._rules import column_list
+from jkit._rules import require_columns
 from jkit.errors import MissingResourceError
 from jkit.spark.session import get_spark
 
@@ -165,9 +165,5 @@ def load(path: str | Path, spark=None, *, stages: Any = None) -> SparkJourneyDat
         tables[table] = _typed(frame, table)
         sources[table] = where
     for table, needed in (("customers", ["customer_id"]), ("events", ["customer_id", "timestamp", "event"])):
-        missing = [c for c in needed if c not in tables[table].columns]
-        if missing:
-            raise MissingResourceError(
-                f"{sources[table]}: no column {missing[0]!r}; found columns {column_list(tables[table].columns)}"
-            )
+        require_columns(tables[table], needed, sources[table])
     return SparkJourneyData(tables["customers"], tables["events"], tables["feedback"], model, sources)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
+from jkit._rules import column_list
 from jkit.errors import DataValidationError, ParameterError
 from jkit.io.importers.base import BadRecord, FileSample, Imported
 from jkit.io.sniff import open_text, read_head, sniff_encoding, sniff_separator
@@ -43,7 +44,7 @@ def check_options(fmt: str, options: Mapping[str, Any], accepted: Iterable[str])
     if unknown:
         word = "option" if len(unknown) == 1 else "options"
         raise ParameterError(
-            f"{fmt}: unknown {word} {', '.join(map(repr, unknown))}; "
+            f"{fmt}: unknown {word} {column_list(unknown)}; "
             f"accepted: {', '.join(accepted) if accepted else 'none'}"
         )
 
