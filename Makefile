@@ -19,10 +19,17 @@ test: setup browser java
 
 setup: $(VENV)/.jkit-installed
 
+# Extras installed by `make setup`; transformers (for score_sentiment(model=...)) needs torch, installed
+# first as TORCH: torch==2.13.0 is the CPU wheel pip finds on our machines (760 MB installed; with no
+# torch yet, a plain `torch` takes a CUDA build of several GB). Elsewhere pass e.g. TORCH= EXTRAS=dev,spark.
+EXTRAS ?= dev,spark,transformers
+TORCH  ?= torch==2.13.0
+
 $(VENV)/.jkit-installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	$(if $(TORCH),$(BIN)/python -m pip install --quiet '$(TORCH)')
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name jkit --display-name "Python (jkit)" >/dev/null
 	touch $@
 

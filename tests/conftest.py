@@ -2,7 +2,7 @@
 
 Tests that need something outside the project (../shared/data, Chromium, Java) skip with a
 reason when it is absent; CI sets JKIT_REQUIRE_SHARED_DATA / JKIT_REQUIRE_BROWSER /
-JKIT_REQUIRE_SPARK to 1 so that they fail there instead.
+JKIT_REQUIRE_SPARK / JKIT_REQUIRE_TRANSFORMERS to 1 so that they fail there instead.
 """
 
 from __future__ import annotations
