@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jkit.errors import MissingResourceError, ParameterError
+from jkit.errors import JkitWarning, MissingResourceError, ParameterError
 from jkit.sentiment.scoring import LABELS, SCORE_COLUMNS, texts_of, validate_thresholds, warn_set_aside
 from jkit.sentiment.text import check_texts, decode_bytes, split_sentences
 
@@ -299,7 +300,10 @@ def load_transformer(
 
 
 def _probabilities(loaded: LoadedTransformer, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
-    """Class probabilities of ``texts`` (rows in the given order), batched by length to pad little."""
+    """Class probabilities of ``texts`` (rows in the given order), batched by length to pad little.
+
+    Warns how many texts reached the model's token limit (and so were cut to it).
+    """
     import torch
 
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -309,14 +313,20 @@ def _probabilities(loaded: LoadedTransformer, texts: list[str], batch_size: int,
         from tqdm.auto import tqdm
 
         starts = tqdm(starts, unit="batch", desc="transformer", leave=False)
+    cut = 0
     with torch.inference_mode():
         for start in starts:
             idx = order[start:start + batch_size]
             enc = loaded.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
                                    max_length=loaded.max_length, return_tensors="pt")
+            if "attention_mask" in enc:
+                cut += int((enc["attention_mask"].sum(dim=1) >= loaded.max_length).sum())
             enc = {k: v.to(loaded.device) for k, v in enc.items()}
             logits = loaded.model(**enc).logits.float()
             out[idx] = torch.softmax(logits, dim=-1).cpu().numpy()
+    if cut:
+        warnings.warn(f"{cut:,} of {len(texts):,} distinct texts reached the model's limit of {loaded.max_length} "
+                      "tokens and were scored on their first tokens only", JkitWarning, stacklevel=3)
     return out
 
 

@@ -177,6 +177,32 @@ def test_batch_size_does_not_change_the_scores(models):
     np.testing.assert_allclose(big["compound"].to_numpy().reshape(3, -1), np.tile(one["compound"], (3, 1)), atol=1e-5)
 
 
+def test_long_texts_are_cut_to_the_model_limit_with_a_warning(models):
+    from jkit.sentiment.transformer import score_transformer
+
+    long = " ".join(["good delivery"] * 40)  # 80 words: over the tiny model's 64 positions
+    with pytest.warns(JkitWarning, match="1 of 2 distinct texts reached the model's limit of 64 tokens"):
+        out = score_transformer([long, "good"], models["binary"])
+    assert out["label"].notna().all()
+
+
+def test_real_review_sentences_are_all_scored_or_set_aside_as_by_the_lexicon(models, labelled):
+    """The 3,000 UCI sentences (punctuation, digits, accents) through the real tokenizer and model."""
+    from jkit.sentiment import score_sentiment
+
+    for name, frame in labelled.items():
+        out = _score(frame, models["binary"], batch_size=64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", JkitWarning)
+            lexicon = score_sentiment(frame, rules="vader", sentences=False)
+        assert out.index.equals(frame.index), name
+        assert out["set_aside"].fillna("").tolist() == lexicon["set_aside"].fillna("").tolist(), name
+        scored = out[out["set_aside"].isna()]
+        assert len(scored) >= 0.99 * len(frame), name
+        np.testing.assert_allclose(scored["pos"] + scored["neg"], 1.0, atol=1e-6)
+        assert scored["label"].isin(["negative", "positive"]).all(), name
+
+
 def test_a_loaded_model_is_reused(models):
     from jkit.sentiment.transformer import LoadedTransformer, load_transformer
 
