@@ -222,7 +222,9 @@ class SentimentModel(BaseEstimator):
         if not isinstance(feedback, pd.DataFrame):
             raise ParameterError(f"SentimentModel.fit expects a DataFrame with '{self.text_col}' and "
                                  f"'{self.label_col}' columns, not {type(feedback).__name__}")
-        require_columns(feedback, [self.text_col, self.label_col], "feedback table", hint=TEXT_COL_HINT)
+        require_columns(feedback, [self.text_col], "feedback table", hint=TEXT_COL_HINT)
+        require_columns(feedback, [self.label_col], "feedback table",
+                        hint="pass label_col= the column that holds the labels (words, scores or ratings)")
         labels = sentiment_labels(feedback[self.label_col], scale=self.scale, label_map=self.label_map,
                                   cutoffs=self.cutoffs, column=self.label_col)
         labelled = labels.notna().to_numpy()
