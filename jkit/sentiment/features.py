@@ -11,19 +11,17 @@ n-gram analyzer runs on a few thousand words instead of every character of every
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["CharNgramTfidf", "text_array"]
-
-#: what ``char_wb`` splits on: runs of non-white-space (scikit-learn normalises white space, then ``split()``)
-_WORD_PATTERN = r"(?u)\S+"
-
 
 def text_array(X) -> list[str]:
     """The texts of ``X`` (a list, an array, a Series or a one-column DataFrame) as a list of str."""
@@ -61,28 +59,36 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
         return TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.ngram_range), lowercase=False)
 
     def _counts(self, texts: list[str], vocabulary: dict[str, int] | None) -> tuple[sp.csr_matrix, dict[str, int]]:
-        words = CountVectorizer(token_pattern=_WORD_PATTERN, lowercase=True, dtype=np.int64)
-        try:
-            per_text = words.fit_transform(texts)
-        except ValueError:  # no word at all (every text empty or white space)
-            return sp.csr_matrix((len(texts), len(vocabulary or {})), dtype=np.int64), dict(vocabulary or {})
-        grow = vocabulary is None
-        vocab: dict[str, int] = {} if grow else vocabulary  # type: ignore[assignment]
-        analyze = self._word_ngrams().build_analyzer()
-        rows: list[int] = []
-        cols: list[int] = []
-        for word, row in words.vocabulary_.items():
-            for gram in analyze(word):
-                col = vocab.get(gram)
-                if col is None:
-                    if not grow:
-                        continue
-                    col = vocab[gram] = len(vocab)
-                rows.append(row)
-                cols.append(col)
-        ngrams = sp.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)),
-                               shape=(len(words.vocabulary_), len(vocab)))
+        # the words of each text, as char_wb cuts them (lower case, split at white space)
+        words_of = [t.lower().split() for t in texts]
+        lengths = np.fromiter(map(len, words_of), dtype=np.int64, count=len(words_of))
+        codes, words = pd.factorize(pd.Series(list(itertools.chain.from_iterable(words_of)), dtype=object))
+        per_text = sp.csr_matrix((np.ones(len(codes), dtype=np.int64), (np.repeat(np.arange(len(texts)), lengths), codes)),
+                                 shape=(len(texts), len(words)))
+        # scikit-learn's own char_wb analyzer, run once over the distinct words
+        grams = self._word_ngrams().build_analyzer()(" ".join(words)) if len(words) else []
+        rows = np.repeat(np.arange(len(words)), self._grams_per_word(np.fromiter(map(len, words), np.int64, len(words))))
+        if vocabulary is None:
+            cols, found = pd.factorize(pd.Series(grams, dtype=object))
+            vocab = {str(g): i for i, g in enumerate(found)}
+        else:
+            vocab = vocabulary
+            cols = pd.Index(list(vocab), dtype=object).get_indexer(pd.Index(grams, dtype=object)) if len(grams) else np.zeros(0, np.int64)
+            known = cols >= 0
+            rows, cols = rows[known], cols[known]
+        ngrams = sp.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(len(words), len(vocab)))
         return sp.csr_matrix(per_text @ ngrams), vocab
+
+    def _grams_per_word(self, lengths: np.ndarray) -> np.ndarray:
+        """How many n-grams char_wb yields for words of these lengths (padded by a space on each side)."""
+        padded = lengths + 2
+        total = np.zeros(len(lengths), dtype=np.int64)
+        going = np.ones(len(lengths), dtype=bool)
+        low, high = self.ngram_range
+        for n in range(low, high + 1):
+            total += np.where(going, np.maximum(padded - n + 1, 1), 0)
+            going &= padded > n  # scikit-learn stops at the first n that covers the whole padded word
+        return total
 
     def fit(self, X: Iterable[str], y=None) -> CharNgramTfidf:
         """Learn the n-grams of the texts ``X`` and their inverse document frequencies."""
