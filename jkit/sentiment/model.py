@@ -115,6 +115,11 @@ class SentimentModel(BaseEstimator):
         Cross-validation folds (fewer when a class has fewer texts).
     C : float, default 4.0
         Inverse regularisation strength of the logistic regression.
+    min_z : float, default 1.645
+        The model is used only when it beats the lexicon on the held-out folds by a paired
+        (McNemar) ``z = (b - c) / sqrt(b + c)`` of at least this (one-sided 5 %), where ``b`` counts
+        the texts only the model gets right and ``c`` those only the lexicon gets right; otherwise
+        it falls back. ``0`` uses any gain.
     random_state : int, default 0
         Seed of the folds and the solver.
     n_jobs : int, optional
@@ -129,7 +134,10 @@ class SentimentModel(BaseEstimator):
         when there are too few to fold); ``cv_interval_`` and ``lexicon_cv_interval_`` are their
         95 % Wilson intervals.
     cv_folds_ : DataFrame
-        Per fold: ``fold``, ``n``, ``model_accuracy``, ``lexicon_accuracy``.
+        Per fold: ``fold``, ``n``, ``model_accuracy``, ``lexicon_accuracy``, ``model_only``,
+        ``lexicon_only`` (texts only one of them gets right).
+    cv_gain_z_ : float
+        The paired z of the model's gain over the lexicon (see ``min_z``; NaN without folds).
     fallback_ : str or None
         Why predictions are the lexicon's, or None when the model is used.
     n_labelled_, n_unlabelled_, n_set_aside_ : int
@@ -154,6 +162,7 @@ class SentimentModel(BaseEstimator):
         min_per_class: int = 50,
         cv: int = 5,
         C: float = 4.0,
+        min_z: float = 1.645,
         random_state: int = 0,
         n_jobs: int | None = None,
     ):
@@ -168,6 +177,7 @@ class SentimentModel(BaseEstimator):
         self.min_per_class = min_per_class
         self.cv = cv
         self.C = C
+        self.min_z = min_z
         self.random_state = random_state
         self.n_jobs = n_jobs
 
@@ -178,6 +188,8 @@ class SentimentModel(BaseEstimator):
             value = getattr(self, name)
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < (2 if name == "cv" else 1):
                 raise ParameterError(f"SentimentModel({name}={value!r}): expected a whole number >= {2 if name == 'cv' else 1}")
+        if not isinstance(self.min_z, (int, float)) or np.isnan(self.min_z):
+            raise ParameterError(f"SentimentModel(min_z={self.min_z!r}): expected a number such as 1.645")
         if not isinstance(self.C, (int, float)) or not self.C > 0:
             raise ParameterError(f"SentimentModel(C={self.C!r}): expected a positive number")
         return validate_thresholds(self.thresholds)
@@ -273,10 +285,14 @@ class SentimentModel(BaseEstimator):
                 model = _fit(frame.iloc[train], y[train], self.C, self.random_state)
                 with _one_thread():
                     predicted = model.predict(frame.iloc[test])
-                rows.append({"fold": k + 1, "n": len(test),
-                             "model_correct": int((predicted == y[test]).sum()),
-                             "lexicon_correct": int((lexicon_pred[test] == y[test]).sum())})
-        table = pd.DataFrame(rows, columns=["fold", "n", "model_correct", "lexicon_correct"])
+                right, lexicon_right = predicted == y[test], lexicon_pred[test] == y[test]
+                rows.append({"fold": k + 1, "n": len(test), "model_correct": int(right.sum()),
+                             "lexicon_correct": int(lexicon_right.sum()),
+                             "model_only": int((right & ~lexicon_right).sum()),
+                             "lexicon_only": int((lexicon_right & ~right).sum())})
+        table = pd.DataFrame(rows, columns=["fold", "n", "model_correct", "lexicon_correct", "model_only", "lexicon_only"])
+        b, c = int(table["model_only"].sum()), int(table["lexicon_only"].sum())
+        self.cv_gain_z_ = (b - c) / np.sqrt(b + c) if b + c else float("nan")
         n = int(table["n"].sum())
         self.cv_accuracy_, self.cv_interval_ = _accuracy(int(table["model_correct"].sum()), n)
         self.lexicon_cv_accuracy_, self.lexicon_cv_interval_ = _accuracy(int(table["lexicon_correct"].sum()), n)
@@ -286,7 +302,8 @@ class SentimentModel(BaseEstimator):
             self.cv_folds_ = pd.DataFrame({
                 "fold": table["fold"].astype("int64"), "n": table["n"].astype("int64"),
                 "model_accuracy": table["model_correct"] / table["n"],
-                "lexicon_accuracy": table["lexicon_correct"] / table["n"]})
+                "lexicon_accuracy": table["lexicon_correct"] / table["n"],
+                "model_only": table["model_only"].astype("int64"), "lexicon_only": table["lexicon_only"].astype("int64")})
 
     def _decide_and_fit(self, frame: pd.DataFrame, y: np.ndarray) -> None:
         fewest = min(self.label_counts_, key=self.label_counts_.__getitem__)
@@ -294,9 +311,10 @@ class SentimentModel(BaseEstimator):
         if self.label_counts_[fewest] < self.min_per_class:
             self.fallback_ = (f"too few labels to learn from: {self.label_counts_[fewest]:,} '{fewest}' texts "
                               f"(min_per_class={self.min_per_class}); predictions are the lexicon's")
-        elif not self.cv_accuracy_ > self.lexicon_cv_accuracy_:
+        elif not (self.cv_accuracy_ > self.lexicon_cv_accuracy_ and self.cv_gain_z_ >= self.min_z):
             self.fallback_ = (f"the model is not better than the lexicon on held-out folds "
-                              f"({self.cv_accuracy_:.3f} vs {self.lexicon_cv_accuracy_:.3f}); predictions are the lexicon's")
+                              f"({self.cv_accuracy_:.3f} vs {self.lexicon_cv_accuracy_:.3f}, paired z = "
+                              f"{self.cv_gain_z_:.2f} < min_z={self.min_z:g}); predictions are the lexicon's")
         else:
             self.fallback_ = None
             self.pipeline_ = _fit(frame, y, self.C, self.random_state)

@@ -33,7 +33,7 @@ FORMAT = "jkit.SentimentModel"
 FORMAT_VERSION = 1
 #: the only types beyond skops' defaults a sentiment model file may hold
 TRUSTED_TYPES = ("jkit.sentiment.features.CharNgramTfidf",)
-_SCALARS = ("cv_accuracy_", "lexicon_cv_accuracy_", "n_labelled_", "n_unlabelled_", "n_set_aside_", "fallback_")
+_SCALARS = ("cv_accuracy_", "lexicon_cv_accuracy_", "cv_gain_z_", "n_labelled_", "n_unlabelled_", "n_set_aside_", "fallback_")
 _PAIRS = ("cv_interval_", "lexicon_cv_interval_")
 _MAX_MEMBER_BYTES = 512 << 20
 
@@ -152,10 +152,11 @@ def load_model(cls, path: str | Path):
         model.classes_ = tuple(manifest["classes"])
         model.label_counts_ = {str(k): int(v) for k, v in manifest["label_counts"].items()}
         for name in _SCALARS:
-            setattr(model, name, _nan(manifest["scalars"][name]) if name.endswith("accuracy_") else manifest["scalars"][name])
+            setattr(model, name, _nan(manifest["scalars"][name]) if name.startswith("cv_") or name.endswith("accuracy_")
+                    else manifest["scalars"][name])
         for name in _PAIRS:
             setattr(model, name, tuple(_nan(v) for v in manifest["pairs"][name]))
-        model.cv_folds_ = pd.DataFrame(manifest["cv_folds"], columns=["fold", "n", "model_accuracy", "lexicon_accuracy"])
+        model.cv_folds_ = pd.DataFrame(manifest["cv_folds"], columns=["fold", "n", "model_accuracy", "lexicon_accuracy", "model_only", "lexicon_only"])
     except (TypeError, KeyError, ValueError, AttributeError) as exc:
         raise DataValidationError(f"{where}: its contents do not fit this jkit's SentimentModel: {exc}") from None
     model.pipeline_ = pipeline

@@ -310,3 +310,26 @@ def test_few_real_labels_are_never_worse_than_the_lexicon(labelled, n_labels):
     accuracy = ((truth == "positive") == predicted).mean()
     assert accuracy == ((truth == "positive") == lexicon).mean()
     assert abs(accuracy - VADER_ACCURACY["amazon_cells_labelled"]) <= 0.005
+
+
+@pytest.mark.parametrize("name", FILES)
+@pytest.mark.parametrize("n_labels", [100, 400])
+def test_with_some_real_labels_the_rest_is_scored_no_worse_than_by_the_lexicon(labelled, name, n_labels):
+    """Label a few hundred texts, score the other ones: the model (or its fallback) loses to VADER on none."""
+    frame = labelled[name].copy()
+    rng = np.random.default_rng(1)
+    keep = np.zeros(len(frame), dtype=bool)
+    for value in (0, 1):
+        keep[rng.choice(np.flatnonzero(frame["label"] == value), n_labels // 2, replace=False)] = True
+    truth = frame["label"].to_numpy() == 1
+    frame["label"] = frame["label"].where(keep)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", JkitWarning)
+        model = SentimentModel().fit(frame)
+        scores = model.predict(frame)
+        lexicon = score_sentiment(frame, rules="vader")["compound"].to_numpy() >= 0.05
+    predicted = (scores["label"] == "positive").to_numpy() if model.fallback_ is None else scores["compound"].to_numpy() >= 0.05
+    rest = ~keep
+    assert (predicted[rest] == truth[rest]).mean() >= (lexicon[rest] == truth[rest]).mean()
+    if model.fallback_ is None:
+        assert model.cv_gain_z_ >= model.min_z
