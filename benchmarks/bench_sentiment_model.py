@@ -61,6 +61,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="20,000 texts instead of 100,000")
     parser.add_argument("--n", type=int, default=None, help="all-unique texts to score")
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each scorer (the best is shown)")
     args = parser.parse_args(argv)
     n = args.n or (20_000 if args.quick else 100_000)
     warnings.simplefilter("ignore", JkitWarning)
@@ -78,20 +79,25 @@ def main(argv=None) -> int:
         "model.predict(texts, sentences=False)": lambda: model.predict(texts, sentences=False),
     }
     rates = {}
-    print(f"\n{n:,} all-unique texts ({os.cpu_count()} cores)")
+    print(f"\n{n:,} all-unique texts ({os.cpu_count()} cores; best of {args.repeat} runs, taken in turn)")
+    best = dict.fromkeys(runs, float("inf"))
+    for _ in range(args.repeat):
+        for name, fn in runs.items():
+            seconds, out = timed(fn)
+            assert len(out) == n and out["label"].notna().all()
+            best[name] = min(best[name], seconds)
     print(f"{'scorer':<55} {'seconds':>8} {'texts/s':>9}")
-    for name, fn in runs.items():
-        seconds, out = timed(fn)
+    for name, seconds in best.items():
         rates[name] = n / seconds
-        assert len(out) == n and out["label"].notna().all()
         print(f"{name:<55} {seconds:>8.2f} {rates[name]:>9,.0f}")
     lexicon, model_rate = rates['score_sentiment(texts)  [lexicon, rules="feedback"]'], rates["score_sentiment(texts, model=model)"]
     vader = rates['score_sentiment(texts, rules="vader")']
     print(f"\nmodel / lexicon (feedback rules): {model_rate / lexicon:.2f}x; model / rules='vader': {model_rate / vader:.2f}x "
           f"(target: >= 1x the lexicon)")
     sample = texts[:2_000]
-    agree = np.mean(model.predict(sample)["label"].to_numpy() == score_sentiment(sample, rules="vader")["label"].to_numpy())
-    print(f"labels the model and VADER share on the first 2,000 texts: {agree:.1%}")
+    agree = np.mean((model.predict(sample)["label"].to_numpy() == "positive")
+                    == (score_sentiment(sample, rules="vader")["compound"].to_numpy() >= 0.05))
+    print(f"positive/negative calls the model and VADER share on the first 2,000 texts: {agree:.1%}")
     return 0
 
 

@@ -28,6 +28,7 @@ from sklearn.base import BaseEstimator
 
 from jkit._rules import require_columns
 from jkit.errors import DataValidationError, JkitWarning, NotFittedError, ParameterError
+from jkit.sentiment import workers
 from jkit.sentiment.labels import sentiment_labels
 from jkit.sentiment.scoring import (
     LABELS,
@@ -81,6 +82,18 @@ def _accuracy(correct: int, n: int) -> tuple[float, tuple[float, float]]:
         return float("nan"), (float("nan"), float("nan"))
     low, high = wilson_interval(correct, n)
     return correct / n, (float(low), float(high))
+
+
+_TASK_SIZE = 5_000
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(model: SentimentModel) -> None:
+    _WORKER["model"] = model
+
+
+def _worker_probabilities(texts: list[str]) -> np.ndarray:
+    return _WORKER["model"]._probabilities_here(texts, n_jobs=1)
 
 
 class SentimentModel(BaseEstimator):
@@ -194,12 +207,12 @@ class SentimentModel(BaseEstimator):
             raise ParameterError(f"SentimentModel(C={self.C!r}): expected a positive number")
         return validate_thresholds(self.thresholds)
 
-    def _engine(self, sentences: bool, progress: bool | None = False) -> ScoringEngine:
-        return ScoringEngine(self.rules, self.lexicon, sentences, -0.5, self.n_jobs, progress)
+    def _engine(self, sentences: bool, progress: bool | None = False, n_jobs: int | None | str = "model") -> ScoringEngine:
+        return ScoringEngine(self.rules, self.lexicon, sentences, -0.5, self.n_jobs if n_jobs == "model" else n_jobs, progress)
 
-    def _lexicon_features(self, texts: pd.Series) -> pd.DataFrame:
+    def _lexicon_features(self, texts: pd.Series, n_jobs: int | None | str = "model") -> pd.DataFrame:
         """VADER's whole-text scores of already checked texts (and their set-aside reasons)."""
-        engine = self._engine(sentences=False)
+        engine = self._engine(sentences=False, n_jobs=n_jobs)
         try:
             return score_series(texts, engine, validate_thresholds(self.thresholds), None, total_warn=False)
         finally:
@@ -328,8 +341,24 @@ class SentimentModel(BaseEstimator):
             raise NotFittedError("this SentimentModel is not fitted yet: call fit(feedback) first (or SentimentModel.load(path))")
 
     def _probabilities(self, texts: list[str]) -> np.ndarray:
-        """``(neg, neu, pos)`` probabilities of distinct, checked texts."""
-        frame = self._lexicon_features(pd.Series(texts, dtype=object))[list(LEXICON_FEATURES)]
+        """``(neg, neu, pos)`` probabilities of distinct, checked texts (in worker processes when many)."""
+        import multiprocessing as mp
+
+        n_procs = workers.n_workers(self.n_jobs, len(texts))
+        if n_procs <= 1 or "fork" not in mp.get_all_start_methods():
+            return self._probabilities_here(texts, n_jobs=1 if n_procs <= 1 else None)
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork: the workers share the fitted pipeline instead of unpickling it; each scores whole chunks
+        size = max(1_000, min(_TASK_SIZE, len(texts) // (n_procs * 4) + 1))
+        chunks = [texts[s : s + size] for s in range(0, len(texts), size)]
+        with ProcessPoolExecutor(max_workers=n_procs, mp_context=mp.get_context("fork"),
+                                 initializer=_worker_init, initargs=(self,)) as pool:
+            return np.vstack(list(pool.map(_worker_probabilities, chunks)))
+
+    def _probabilities_here(self, texts: list[str], n_jobs: int | None = 1) -> np.ndarray:
+        """:meth:`_probabilities` in this process (the lexicon scores with ``n_jobs`` processes)."""
+        frame = self._lexicon_features(pd.Series(texts, dtype=object), n_jobs=n_jobs)[list(LEXICON_FEATURES)]
         frame.insert(0, "text", texts)
         with _one_thread():
             proba = self.pipeline_.predict_proba(frame)

@@ -137,6 +137,15 @@ def test_three_classes_give_probabilities_of_each():
     assert (out["neu"].iloc[0] > 0.5) and np.allclose(out[["pos", "neu", "neg"]].sum(axis=1), 1.0)
 
 
+def test_worker_processes_give_the_same_scores():
+    model = SentimentModel(n_jobs=1).fit(_planted())
+    texts = [f"order {i} was {'zorbly' if i % 3 else 'flimp'}. parcel {i}" for i in range(2_500)]
+    serial = model.predict(texts)
+    pooled = SentimentModel.set_params(model, n_jobs=2).predict(texts)
+    pd.testing.assert_frame_equal(pooled, serial)
+    assert (serial["label"] == np.where(np.arange(2_500) % 3, "negative", "positive")).all()
+
+
 def test_score_sentiment_uses_a_fitted_model():
     model = SentimentModel().fit(_planted())
     frame = pd.DataFrame({"body": ["zorbly parcel", "flimp"]}, index=["a", "b"])
