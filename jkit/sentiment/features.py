@@ -1,4 +1,7 @@
-"""Text features of :class:`~jkit.sentiment.SentimentModel`: character n-grams within words, fast.
+"""The pipeline of :class:`~jkit.sentiment.SentimentModel` and its character n-grams within words, fast.
+
+:func:`build_pipeline` is the model: TF-IDF of word 1–2-grams, :class:`CharNgramTfidf` and VADER's
+scores (:data:`LEXICON_FEATURES`) into a logistic regression.
 
 :class:`CharNgramTfidf` gives the matrix of scikit-learn's
 ``TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)`` (same values, columns
@@ -21,7 +24,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["CharNgramTfidf", "text_array"]
+__all__ = ["LEXICON_FEATURES", "CharNgramTfidf", "build_pipeline", "one_blas_thread", "text_array"]
+
+#: VADER's scores the model reads beside the n-grams
+LEXICON_FEATURES = ("compound", "pos", "neu", "neg")
 
 def text_array(X) -> list[str]:
     """The texts of ``X`` (a list, an array, a Series or a one-column DataFrame) as a list of str."""
@@ -121,3 +127,39 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
         """The n-grams, in column order."""
         check_is_fitted(self, "vocabulary_")
         return np.array(sorted(self.vocabulary_, key=self.vocabulary_.__getitem__), dtype=object)
+
+
+def build_pipeline(C: float = 4.0, random_state: int = 0):
+    """The unfitted model: a ColumnTransformer of the three feature sets into a LogisticRegression.
+
+    Parameters
+    ----------
+    C : float, default 4.0
+        Inverse regularisation strength.
+    random_state : int, default 0
+        Seed of the solver.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Input: a DataFrame with ``text`` and the :data:`LEXICON_FEATURES` columns.
+    """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    features = ColumnTransformer([
+        ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1), "text"),
+        ("chars", CharNgramTfidf(ngram_range=(2, 5), min_df=2), "text"),
+        ("lexicon", "passthrough", list(LEXICON_FEATURES)),
+    ])
+    return Pipeline([("features", features),
+                     ("classifier", LogisticRegression(C=C, max_iter=2_000, random_state=random_state))])
+
+
+def one_blas_thread():
+    """A context keeping BLAS at one thread: the problems are small and sparse, and on a busy machine
+    BLAS threads only contend (fitting ran 30x slower on two shared cores)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")

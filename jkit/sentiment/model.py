@@ -29,6 +29,7 @@ from sklearn.base import BaseEstimator
 from jkit._rules import require_columns
 from jkit.errors import DataValidationError, JkitWarning, NotFittedError, ParameterError
 from jkit.sentiment import workers
+from jkit.sentiment.features import LEXICON_FEATURES, build_pipeline, one_blas_thread
 from jkit.sentiment.labels import sentiment_labels
 from jkit.sentiment.scoring import (
     LABELS,
@@ -44,37 +45,11 @@ from jkit.stats import wilson_interval
 
 __all__ = ["LEXICON_FEATURES", "SentimentModel"]
 
-#: VADER's scores the model reads beside the n-grams
-LEXICON_FEATURES = ("compound", "pos", "neu", "neg")
-
-
-def _pipeline(C: float, random_state: int):
-    from sklearn.compose import ColumnTransformer
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
-
-    from jkit.sentiment.features import CharNgramTfidf
-
-    features = ColumnTransformer([
-        ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1), "text"),
-        ("chars", CharNgramTfidf(ngram_range=(2, 5), min_df=2), "text"),
-        ("lexicon", "passthrough", list(LEXICON_FEATURES)),
-    ])
-    return Pipeline([("features", features),
-                     ("classifier", LogisticRegression(C=C, max_iter=2_000, random_state=random_state))])
-
-
-def _one_thread():
-    # the matrices are small and sparse: BLAS threads only contend (30x slower on a busy 2-core machine)
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _fit(frame: pd.DataFrame, y: np.ndarray, C: float, random_state: int):
-    with _one_thread():
-        return _pipeline(C, random_state).fit(frame, y)
+    with one_blas_thread():
+        return build_pipeline(C, random_state).fit(frame, y)
 
 
 def _accuracy(correct: int, n: int) -> tuple[float, tuple[float, float]]:
@@ -133,8 +108,11 @@ class SentimentModel(BaseEstimator):
         (McNemar) ``z = (b - c) / sqrt(b + c)`` of at least this (one-sided 5 %), where ``b`` counts
         the texts only the model gets right and ``c`` those only the lexicon gets right; otherwise
         it falls back. ``0`` uses any gain.
+    max_cv_texts : int or None, default 50_000
+        Cross-validate on a stratified sample of at most this many labelled texts (the final model
+        learns from all of them); ``None``: all. ``cv_folds_["n"]`` says how many were used.
     random_state : int, default 0
-        Seed of the folds and the solver.
+        Seed of the folds, the sample and the solver.
     n_jobs : int, optional
         Worker processes for the lexicon scores (as in :func:`~jkit.sentiment.score_sentiment`).
 
@@ -176,6 +154,7 @@ class SentimentModel(BaseEstimator):
         cv: int = 5,
         C: float = 4.0,
         min_z: float = 1.645,
+        max_cv_texts: int | None = 50_000,
         random_state: int = 0,
         n_jobs: int | None = None,
     ):
@@ -191,12 +170,16 @@ class SentimentModel(BaseEstimator):
         self.cv = cv
         self.C = C
         self.min_z = min_z
+        self.max_cv_texts = max_cv_texts
         self.random_state = random_state
         self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ fitting
 
     def _check_params(self) -> tuple[float, float]:
+        if self.max_cv_texts is not None and (not isinstance(self.max_cv_texts, (int, np.integer))
+                                              or self.max_cv_texts < 10):
+            raise ParameterError(f"SentimentModel(max_cv_texts={self.max_cv_texts!r}): expected None or a whole number >= 10")
         for name in ("min_per_class", "cv"):
             value = getattr(self, name)
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < (2 if name == "cv" else 1):
@@ -212,9 +195,18 @@ class SentimentModel(BaseEstimator):
 
     def _lexicon_features(self, texts: pd.Series, n_jobs: int | None | str = "model") -> pd.DataFrame:
         """VADER's whole-text scores of already checked texts (and their set-aside reasons)."""
+        thresholds = validate_thresholds(self.thresholds)
+        if n_jobs == 1:
+            # one in-process scorer kept for the model's life (and shared by forked workers): its
+            # per-word memo stays warm from chunk to chunk
+            key = (repr(self.rules), repr(self.lexicon))
+            cached = self.__dict__.get("_scorer_cache")
+            if cached is None or cached[0] != key:
+                cached = self.__dict__["_scorer_cache"] = (key, self._engine(sentences=False, n_jobs=1))
+            return score_series(texts, cached[1], thresholds, None, total_warn=False)
         engine = self._engine(sentences=False, n_jobs=n_jobs)
         try:
-            return score_series(texts, engine, validate_thresholds(self.thresholds), None, total_warn=False)
+            return score_series(texts, engine, thresholds, None, total_warn=False)
         finally:
             engine.close()
 
@@ -267,8 +259,9 @@ class SentimentModel(BaseEstimator):
         self._check_classes(y_all)
         frame = self._lexicon_features(pd.Series(texts, dtype=object))[list(LEXICON_FEATURES)]
         frame.insert(0, "text", texts)
-        self._cross_validate(frame.reset_index(drop=True), y_all)
-        self._decide_and_fit(frame.reset_index(drop=True), y_all)
+        frame = frame.reset_index(drop=True)
+        self._cross_validate(*self._cv_sample(frame, y_all))
+        self._decide_and_fit(frame, y_all)
         return self
 
     def _check_classes(self, y: np.ndarray) -> None:
@@ -286,17 +279,28 @@ class SentimentModel(BaseEstimator):
         self.label_counts_ = {c: int(counts[c]) for c in self.classes_}
         self.n_labelled_ = int(len(y))
 
+    def _cv_sample(self, frame: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+        """The labelled texts cross-validated: all, or a stratified sample of ``max_cv_texts``."""
+        if self.max_cv_texts is None or len(y) <= self.max_cv_texts:
+            return frame, y
+        from sklearn.model_selection import train_test_split
+
+        keep, _ = train_test_split(np.arange(len(y)), train_size=self.max_cv_texts, stratify=y,
+                                   random_state=self.random_state)
+        keep = np.sort(keep)
+        return frame.iloc[keep].reset_index(drop=True), y[keep]
+
     def _cross_validate(self, frame: pd.DataFrame, y: np.ndarray) -> None:
         from sklearn.model_selection import StratifiedKFold
 
         lexicon_pred = self._lexicon_labels(frame["compound"].to_numpy(), self.classes_)
-        n_splits = min(self.cv, min(self.label_counts_.values()))
+        n_splits = min(self.cv, min(Counter(y.tolist()).values()))
         rows = []
         if n_splits >= 2:
             folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
             for k, (train, test) in enumerate(folds.split(frame, y)):
                 model = _fit(frame.iloc[train], y[train], self.C, self.random_state)
-                with _one_thread():
+                with one_blas_thread():
                     predicted = model.predict(frame.iloc[test])
                 right, lexicon_right = predicted == y[test], lexicon_pred[test] == y[test]
                 rows.append({"fold": k + 1, "n": len(test), "model_correct": int(right.sum()),
@@ -360,7 +364,7 @@ class SentimentModel(BaseEstimator):
         """:meth:`_probabilities` in this process (the lexicon scores with ``n_jobs`` processes)."""
         frame = self._lexicon_features(pd.Series(texts, dtype=object), n_jobs=n_jobs)[list(LEXICON_FEATURES)]
         frame.insert(0, "text", texts)
-        with _one_thread():
+        with one_blas_thread():
             proba = self.pipeline_.predict_proba(frame)
         out = np.zeros((len(texts), 3))
         for j, label in enumerate(self.pipeline_.classes_):

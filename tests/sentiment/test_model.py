@@ -237,6 +237,13 @@ def test_ratings_train_a_model():
     assert model.predict(["zorbly order", "flimp order"])["label"].tolist() == ["negative", "positive"]
 
 
+def test_cross_validation_of_many_labels_uses_a_stratified_sample():
+    frame = _planted(n_per_class=150)
+    model = SentimentModel(max_cv_texts=100).fit(frame)
+    assert model.cv_folds_["n"].sum() == 100 and model.n_labelled_ == 300
+    assert model.cv_accuracy_ == 1.0 and model.fallback_ is None
+
+
 def test_it_is_a_scikit_learn_estimator():
     model = SentimentModel(label_col="nps", C=2.0)
     assert clone(model).get_params()["label_col"] == "nps" and clone(model).C == 2.0
