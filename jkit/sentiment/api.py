@@ -34,8 +34,10 @@ def score_sentiment(
     n_jobs: int | None = None,
     progress: bool | None = None,
     engine: str | None = None,
+    model: Any = None,
+    **model_kwargs: Any,
 ) -> pd.DataFrame:
-    """Score the sentiment of feedback texts with VADER (NLTK's implementation, offline).
+    """Score the sentiment of feedback texts with VADER (NLTK's implementation, offline), or a model.
 
     Parameters
     ----------
@@ -72,6 +74,14 @@ def score_sentiment(
         ``None`` scores a ``pyspark.sql.DataFrame`` on the Spark executors (and returns a Spark
         DataFrame: its columns plus the score columns) and anything else here; ``"spark"`` sends
         other input to Spark and collects identical scores (:mod:`jkit.sentiment.engines.spark`).
+    model : SentimentModel or str, optional
+        A fitted :class:`~jkit.sentiment.SentimentModel` (learned from the study's own labels): its
+        :meth:`~jkit.sentiment.SentimentModel.predict` scores the texts (``rules``, ``lexicon``,
+        ``thresholds`` are the model's own). A ``str`` is a local folder or a Hugging Face model id
+        of a text-classification model, run by ``jkit.sentiment.transformer.score_transformer``
+        (the ``jkit[transformers]`` extra; nothing is downloaded unless asked for).
+    **model_kwargs
+        With ``model=`` a str only: passed to ``score_transformer`` (``batch_size``, ``device``, ...).
 
     Returns
     -------
@@ -92,10 +102,39 @@ def score_sentiment(
        compound     label
     0    0.8553  positive
     """
+    if model is not None:
+        return _score_with_model(data, model, text_col, sentences, model_kwargs)
+    if model_kwargs:
+        raise ParameterError(f"score_sentiment: unknown argument(s) {', '.join(sorted(model_kwargs))}")
     options = ScoringOptions(rules=rules, lexicon=lexicon, thresholds=thresholds, sentences=sentences,
                              strong_negative=strong_negative, max_chars=max_chars, n_jobs=n_jobs, progress=progress)
     run = load(ENGINES, choose(engine, data, ENGINES, analysis="score_sentiment"))
     return run(data, options, text_col=text_col)
+
+
+def _score_with_model(data, model: Any, text_col: str, sentences: bool, kwargs: dict[str, Any]) -> pd.DataFrame:
+    from jkit.sentiment.model import SentimentModel
+
+    if isinstance(model, SentimentModel):
+        if kwargs:
+            raise ParameterError(f"score_sentiment(model=SentimentModel): unknown argument(s) {', '.join(sorted(kwargs))}")
+        return model.predict(texts_of(data, text_col), sentences=sentences)
+    if isinstance(model, (str, Path)):
+        import importlib
+
+        try:
+            # imported by name: the module comes with the jkit[transformers] work and may be absent
+            score_transformer = importlib.import_module("jkit.sentiment.transformer").score_transformer
+        except ImportError as exc:
+            raise MissingResourceError(
+                f"score_sentiment(model={str(model)!r}): running a transformer model needs the optional extra "
+                f"jkit[transformers]: pip install 'jkit[transformers]' ({exc})") from None
+        if isinstance(data, pd.DataFrame):
+            return score_transformer(data, str(model), text_col=text_col, **kwargs)
+        return score_transformer(texts_of(data, text_col).to_frame("text"), str(model), text_col="text", **kwargs)
+    raise ParameterError(
+        f"model={type(model).__name__} is not accepted; expected a fitted jkit.sentiment.SentimentModel, or a "
+        "local folder / Hugging Face model id (str) of a text-classification model")
 
 
 def iter_sentiment(
