@@ -120,15 +120,8 @@ def _score_with_model(data, model: Any, text_col: str, sentences: bool, kwargs: 
             raise ParameterError(f"score_sentiment(model=SentimentModel): unknown argument(s) {', '.join(sorted(kwargs))}")
         return model.predict(texts_of(data, text_col), sentences=sentences)
     if isinstance(model, (str, Path)):
-        import importlib
+        from jkit.sentiment.transformer import score_transformer  # names the jkit[transformers] extra if absent
 
-        try:
-            # imported by name: the module comes with the jkit[transformers] work and may be absent
-            score_transformer = importlib.import_module("jkit.sentiment.transformer").score_transformer
-        except ImportError as exc:
-            raise MissingResourceError(
-                f"score_sentiment(model={str(model)!r}): running a transformer model needs the optional extra "
-                f"jkit[transformers]: pip install 'jkit[transformers]' ({exc})") from None
         if isinstance(data, pd.DataFrame):
             return score_transformer(data, str(model), text_col=text_col, **kwargs)
         return score_transformer(texts_of(data, text_col).to_frame("text"), str(model), text_col="text", **kwargs)

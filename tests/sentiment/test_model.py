@@ -166,7 +166,8 @@ def test_a_model_name_goes_to_the_transformer_module(monkeypatch):
     assert score_sentiment(["good", "bad"], model="some/model", batch_size=8) == "scored"
     frame, name, kw = calls[0]
     assert name == "some/model" and kw == {"text_col": "text", "batch_size": 8} and frame["text"].tolist() == ["good", "bad"]
-    monkeypatch.setitem(sys.modules, "jkit.sentiment.transformer", None)  # not installed
+    monkeypatch.delitem(sys.modules, "jkit.sentiment.transformer")  # the real module, without the extra
+    monkeypatch.setitem(sys.modules, "transformers", None)
     with pytest.raises(MissingResourceError, match=r"jkit\[transformers\]"):
         score_sentiment(["good"], model="some/model")
 
