@@ -64,6 +64,7 @@ GENERIC_NOUNS: frozenset[str] = frozenset(
     ["month", "months", "year", "years", "hour", "hours", "minute", "minutes", "people", "person", "review", "reviews",
      "product", "products", "one", "ones", "reason", "reasons", "lot", "lots", "kind", "sort", "part", "end", "side"])
 
+_CLITICS = frozenset(["wo", "ca", "sha", "gon", "na", "ta"])
 _AUXILIARIES = frozenset(["is", "was", "are", "were", "be", "been", "being", "has", "had", "have", "having", "do",
                           "does", "did", "will", "can", "could", "may", "might", "must", "shall", "should", "ever",
                           "yet", "maybe", "actually", "probably", "sure", "ago"])
@@ -102,23 +103,28 @@ def _is_negation(word: str) -> bool:
 
 
 def _negatable(w: str, stop_words: frozenset[str], opinion: frozenset[str]) -> bool:
-    """A verb or mild opinion word whose negation names a failure ("won't play", "not working")."""
-    if not _is_word(w) or w in _AUXILIARIES or w in GENERIC_WORDS:
-        return False
-    return w in VERBS or (w in opinion and w not in stop_words)
+    """A verb whose negation names a failure ("won't play", "doesn't work"); a negated opinion word
+    ("not easy") only describes a theme, so it is none."""
+    return _is_word(w) and w in VERBS and w not in _AUXILIARIES
+
+
+def _negation_word(word: str) -> str:
+    """How a negation reads in a theme: "n't" written apart ("wo n't play") reads "not"."""
+    return "not" if word.startswith("n'") else word
 
 
 def _is_word(w: str) -> bool:
-    """Not a number, a letter, a clitic written apart ("n't", "'s") or an adverb in -ly."""
-    return len(w) > 1 and not w.isdigit() and "'" not in w[:2] and not w.endswith("ly")
+    """Not a number, a letter, a clitic written apart ("n't", "'s", "wo" of "wo n't") or an adverb in -ly."""
+    return len(w) > 1 and not w.isdigit() and "'" not in w[:2] and not w.endswith("ly") and w not in _CLITICS
 
 
 def noun_evidence(texts: Iterable[list[list[str]]]) -> tuple[Counter[str], Counter[str]]:
     """``(occurrences, noun-like occurrences)`` of every word of these tokenized texts.
 
-    An occurrence is noun-like when the word ends a run of content words that follows a
-    determiner or possessive ("the battery", "my new phone": not "new") or is followed by a verb
-    form that takes a subject ("support is slow", "app keeps crashing").
+    An occurrence is noun-like when the word is one of the two words after a determiner or
+    possessive ("the battery", "my battery life") or is followed by a verb form that takes a
+    subject ("support is slow", "app keeps crashing"). Adjectives are caught too ("the small
+    size") but most of them are opinion words, which are left out anyway.
     """
     seen: Counter[str] = Counter()
     nounish: Counter[str] = Counter()
@@ -128,8 +134,8 @@ def noun_evidence(texts: Iterable[list[list[str]]]) -> tuple[Counter[str], Count
             since_det = 0  # words since a determiner (0: none); a noun phrase is at most two words long here
             for k, w in enumerate(chunk):
                 after = chunk[k + 1] if k + 1 < len(chunk) else ""
-                ends_phrase = since_det > 0 and (not after or after in STOP_WORDS or after in VERBS)
-                if w not in STOP_WORDS and w not in VERBS and (ends_phrase or after in _SUBJECT_VERBS):
+                in_phrase = since_det > 0
+                if w not in STOP_WORDS and w not in VERBS and (in_phrase or after in _SUBJECT_VERBS):
                     nounish[w] += 1
                 if w in _DETERMINERS:
                     since_det = 1
@@ -202,8 +208,7 @@ def text_candidates(
             content = bool(w) and _is_word(w) and w not in VERBS and w not in NEGATIONS and (
                 (w not in stop_words and w not in opinion) or w in nouns)
             if not content and not run and _is_negation(previous) and _negatable(w, stop_words, opinion):
-                neg = "not" if previous.startswith("n'") else previous  # "wo n't play" as some exports split it
-                out.setdefault("not " + _stem(w), f"{neg} {w}")  # "won't play", "doesn't work"
+                out.setdefault("not " + _stem(w), f"{_negation_word(previous)} {w}")  # "won't play", "doesn't work"
             if content:
                 if not run:
                     negation = previous if _is_negation(previous) else ""
@@ -227,7 +232,7 @@ def _add_runs(out: dict[str, str], run: list[str], negation: str, max_words: int
                 continue
             if negated:  # only the phrases that start right after the negation are negated
                 key = "not " + phrase_key(words)
-                surface = f"{negation} {' '.join(words)}"
+                surface = f"{_negation_word(negation)} {' '.join(words)}"
             else:
                 key, surface = phrase_key(words), " ".join(words)
             out.setdefault(key, surface)

@@ -1,13 +1,14 @@
 """One output row of :func:`jkit.pain_points.pain_point_themes`: counts, over-representation, quotes.
 
-A theme's over-representation is the log odds ratio of a text being negative inside the theme
-against outside it (within its group), with the Haldane–Anscombe correction (0.5 added to each
-cell, so that a theme with no positive texts still gets a finite value)::
+A theme's over-representation in negative feedback is the log odds ratio of negative against
+positive texts inside the theme and outside it (within its group; neutral texts left out), with the
+Haldane–Anscombe correction (0.5 added to each cell, so that a theme with no positive texts still
+gets a finite value)::
 
     log_odds = log((a + .5) / (b + .5)) − log((c + .5) / (d + .5))
     log_odds_se = sqrt(1/(a + .5) + 1/(b + .5) + 1/(c + .5) + 1/(d + .5)),   z = log_odds / log_odds_se
 
-where ``a``/``b`` are the theme's negative/other texts and ``c``/``d`` those of the rest of the group.
+where ``a``/``b`` are the theme's negative/positive texts and ``c``/``d`` those of the rest of the group.
 
 Quotes are negative texts *about* the theme: ranked by the TF-IDF cosine similarity of the text to
 the centroid of all the theme's texts, plus 0.25 when one of the theme's words comes in the first
@@ -110,7 +111,7 @@ def pick_quotes(texts: Sequence[str], chunks: Sequence[list[list[str]]], candida
 
 
 def theme_rows(theme: Theme, rank: int, frame: pd.DataFrame, chunks: Sequence[list[list[str]]], negative: np.ndarray,
-               group: np.ndarray, *, cols: tuple[str, str, str, str, str], n_quotes: int,
+               positive: np.ndarray, group: np.ndarray, *, cols: tuple[str, str, str, str, str], n_quotes: int,
                redactor: Callable[[str], str] | None, name: str) -> dict[str, Any]:
     """The output row of one theme (see :func:`jkit.pain_points.pain_point_themes`)."""
     text_col, compound_col, id_col, stage_col, touchpoint_col = cols
@@ -118,8 +119,8 @@ def theme_rows(theme: Theme, rank: int, frame: pd.DataFrame, chunks: Sequence[li
     sub = frame.iloc[rows]
     n_texts = len(rows)
     n_neg = int(negative[rows].sum())
-    g_neg = int(negative[group].sum())
-    lor, se, z = theme_log_odds(n_neg, n_texts - n_neg, g_neg - n_neg, len(group) - g_neg - (n_texts - n_neg))
+    n_pos = int(positive[rows].sum())
+    lor, se, z = theme_log_odds(n_neg, n_pos, int(negative[group].sum()) - n_neg, int(positive[group].sum()) - n_pos)
     low, high = wilson_interval(n_neg, n_texts)
     ids = sub[id_col].tolist() if id_col in sub.columns else sub.index.tolist()
     texts = [t if isinstance(t, str) else "" for t in sub[text_col]]

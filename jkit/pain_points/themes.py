@@ -4,14 +4,16 @@
 
 1. **Candidates** (:mod:`jkit.pain_points.candidates`): noun phrases and feature words of each
    text, negation kept, opinion words left out (they describe a theme).
-2. **Over-representation in negative feedback**: for each candidate, the weighted log-odds ratio
-   of negative texts against all the others with an informative Dirichlet prior (Monroe, Colaresi
-   & Quinn 2008; :func:`jkit.pain_points.weighted_log_odds`), its standard error and z-score.
-   Kept: candidates in at least ``min_count`` texts, ``min_negative`` of them negative, with
-   ``z >= min_z``. ``min_count`` adapts to the corpus: ``max(2, round(sqrt(n) / 8))`` texts of a
+2. **Over-representation in negative feedback**: for each candidate, the log-odds ratio that a
+   negative rather than a positive text holds it, with an informative prior centred on its rate in
+   all the texts (:func:`document_log_odds`: the per-text form of Monroe, Colaresi & Quinn's
+   weighted log-odds, 2008), and its z-score. Kept: candidates in at least ``min_count`` texts,
+   ``min_negative`` of them negative, with ``z >= min_z`` (default 0: not praised more often than
+   criticised). ``min_count`` adapts to the corpus: ``max(2, round(sqrt(n) / 8))`` texts of a
    corpus of ``n`` (2 for 300 sentences, 4 for 1,000, 13 for 10,000, 125 for a million).
-3. **Ranking**: by the number of negative texts times the log-odds (volume and specificity: a
-   theme many customers complain about, more often than they mention it otherwise).
+3. **Ranking**: by the number of negative texts (what most customers complain about), then z.
+   On the real reviews this names more of the most-criticised features than ranking by z, which
+   favours rare phrases.
 4. **Merging** (:mod:`jkit.pain_points.merging`): variants (plural and singular, "battery" and
    "battery life", phrases written together) join one theme, so that no two themes share more
    than half their texts.
@@ -44,11 +46,11 @@ from jkit.pain_points.candidates import (
     tokenize,
 )
 from jkit.pain_points.merging import Theme, merge_candidates, theme_name
-from jkit.pain_points.phrases import GENERIC_WORDS, weighted_log_odds
+from jkit.pain_points.phrases import GENERIC_WORDS
 from jkit.pain_points.quotes import redactor_for
 from jkit.pain_points.theme_rows import theme_rows
 
-__all__ = ["pain_point_themes", "THEME_COLUMNS", "default_min_count"]
+__all__ = ["pain_point_themes", "THEME_COLUMNS", "default_min_count", "document_log_odds"]
 
 THEME_COLUMNS = ("rank", "theme", "phrases", "feedback_ids", "n_texts", "n_negative", "share_negative",
                  "share_negative_low", "share_negative_high", "mean_compound", "log_odds", "log_odds_se", "z",
@@ -63,6 +65,34 @@ def _valence(word: str) -> float:
     from jkit.sentiment.lexicon import base_lexicon
 
     return float(base_lexicon().get(word, 0.0))
+
+
+DEFAULT_PRIOR = 10.0  # pseudo-texts of the prior on each side
+
+
+def document_log_odds(y_neg: np.ndarray, y_pos: np.ndarray, n_neg: float, n_pos: float, rate: np.ndarray, *,
+                      prior_strength: float = DEFAULT_PRIOR) -> tuple[np.ndarray, np.ndarray]:
+    """Log-odds ratio that a negative rather than a positive text holds each phrase, with an informative prior.
+
+    The per-text form of Monroe et al.'s weighted log-odds: a Beta prior centred on the phrase's
+    rate in all the texts (``rate``) with ``prior_strength`` pseudo-texts is added on each side,
+    ``alpha = s * rate``, ``beta = s * (1 - rate)``::
+
+        delta = log((y_neg + alpha) / (n_neg - y_neg + beta)) - log((y_pos + alpha) / (n_pos - y_pos + beta))
+        var   = 1/(y_neg + alpha) + 1/(n_neg - y_neg + beta) + 1/(y_pos + alpha) + 1/(n_pos - y_pos + beta)
+
+    Returns ``(delta, z = delta / sqrt(var))``; well defined with no positive texts at all.
+
+    >>> d, z = document_log_odds(np.array([5.0]), np.array([0.0]), 5, 3, np.array([0.6]))
+    >>> round(float(d[0]), 3), round(float(z[0]), 3)
+    (1.166, 1.445)
+    """
+    rate = np.clip(np.asarray(rate, dtype="float64"), 1e-9, 1 - 1e-9)
+    alpha, beta = prior_strength * rate, prior_strength * (1 - rate)
+    a, b = y_neg + alpha, n_neg - y_neg + beta
+    c, d = y_pos + alpha, n_pos - y_pos + beta
+    delta = np.log(a / b) - np.log(c / d)
+    return delta, delta / np.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
 
 
 def default_min_count(n_texts: int) -> int:
@@ -116,7 +146,10 @@ def _score(corpus: _Corpus, idx: np.ndarray, negative: np.ndarray, positive: np.
     y_all = np.array([len(rows_of[k]) for k in keys], dtype="float64")
     y_neg = np.array([sum(1 for r in rows_of[k] if negative[r]) for k in keys], dtype="float64")
     y_pos = np.array([sum(1 for r in rows_of[k] if positive[r]) for k in keys], dtype="float64")
-    delta, z = weighted_log_odds(y_neg, y_pos, y_all, prior_strength=prior_strength)
+    n_neg = float(negative[idx].sum())
+    n_pos = float(positive[idx].sum())
+    delta, z = document_log_odds(y_neg, y_pos, n_neg, n_pos, y_all / len(idx),
+                                 prior_strength=DEFAULT_PRIOR if prior_strength is None else prior_strength)
     keep = (y_neg >= min_negative) & (z >= min_z)
     # volume first: the theme most customers complain about, among those not more often praised
     order = sorted(np.flatnonzero(keep), key=lambda k: (-y_neg[k], -z[k], keys[k]))
@@ -164,12 +197,13 @@ def pain_point_themes(
         group's size (adapts to the corpus).
     min_negative : int, default 2
         Fewest negative texts a candidate must occur in.
-    min_z : float, default 1.0
-        Smallest z-score of the log-odds (1.0: about one standard error above even).
+    min_z : float, default 0.0
+        Smallest z-score of a candidate's log-odds (0: not praised more often than criticised;
+        1.96 keeps only those over-represented at the 5% level, one at a time).
     max_overlap : float, default 0.5
         Themes sharing more than this share of the smaller one's texts are merged.
     prior_strength : float, optional
-        Pseudo-counts of the Dirichlet prior (see :func:`jkit.pain_points.weighted_log_odds`).
+        Pseudo-texts of the prior on each side (default 10; see :func:`document_log_odds`).
     max_texts : int or None, default 200,000
         Larger inputs are sampled down to this many texts (``seed``); ``result.attrs["sampled"]``
         then says ``{"texts": used, "of": total}``. None: use everything.
@@ -222,7 +256,7 @@ def pain_point_themes(
             withheld += before - len(ranked)
         themes = merge_candidates([c[:3] for c in ranked], max_overlap=max_overlap, limit=top)
         for rank, theme in enumerate(_order(themes, negative)[:top], start=1):
-            row = theme_rows(theme, rank, frame, corpus.chunks, negative, idx,
+            row = theme_rows(theme, rank, frame, corpus.chunks, negative, positive, idx,
                              cols=(text_col, compound_col, id_col, stage_col, touchpoint_col),
                              n_quotes=n_quotes, redactor=redactor, name=theme_name(theme.surfaces))
             rows.append(row if by is None else {by: key, **row})
