@@ -122,8 +122,9 @@ def noun_evidence(texts: Iterable[list[list[str]]]) -> tuple[Counter[str], Count
     """``(occurrences, noun-like occurrences)`` of every word of these tokenized texts.
 
     An occurrence is noun-like when the word is one of the two words after a determiner or
-    possessive ("the battery", "my battery life") or is followed by a verb form that takes a
-    subject ("support is slow", "app keeps crashing"). Adjectives are caught too ("the small
+    possessive ("the battery", "my battery life") or is one of the (up to three) content words
+    before a verb form that takes a subject ("support is slow", "app keeps crashing", "battery
+    life is short"). Adjectives are caught too ("the small
     size") but most of them are opinion words, which are left out anyway.
     """
     seen: Counter[str] = Counter()
@@ -132,10 +133,14 @@ def noun_evidence(texts: Iterable[list[list[str]]]) -> tuple[Counter[str], Count
         for chunk in chunks:
             seen.update(chunk)
             since_det = 0  # words since a determiner (0: none); a noun phrase is at most two words long here
+            run: list[str] = []  # the content words just before this one
             for k, w in enumerate(chunk):
                 after = chunk[k + 1] if k + 1 < len(chunk) else ""
-                in_phrase = since_det > 0
-                if w not in STOP_WORDS and w not in VERBS and (in_phrase or after in _SUBJECT_VERBS):
+                content = w not in STOP_WORDS and w not in VERBS
+                run = [*run[-2:], w] if content else []
+                if content and after in _SUBJECT_VERBS:
+                    nounish.update(run)  # the subject, compound included: "agent lee was", "battery life is"
+                elif content and since_det > 0:
                     nounish[w] += 1
                 if w in _DETERMINERS:
                     since_det = 1

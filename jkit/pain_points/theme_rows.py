@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,7 +30,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from jkit.pain_points.merging import Theme
 from jkit.stats import wilson_interval
 
-__all__ = ["theme_rows", "theme_log_odds", "pick_quotes"]
+__all__ = ["theme_rows", "theme_log_odds", "pick_quotes", "describe"]
 
 _ALNUM = re.compile(r"[a-z0-9']+")
 _QUOTE_POOL = 400  # negative texts considered as quotes per theme (a random, fixed subset beyond this)
@@ -46,6 +47,44 @@ def theme_log_odds(a: int, b: int, c: int, d: int) -> tuple[float, float, float]
     lor = math.log(cells[0] / cells[1]) - math.log(cells[2] / cells[3])
     se = math.sqrt(float((1.0 / cells).sum()))
     return lor, se, lor / se
+
+
+def _valences() -> dict[str, float]:
+    from jkit.sentiment.lexicon import base_lexicon, feedback_lexicon
+
+    return {**base_lexicon(), **feedback_lexicon()}
+
+
+def describe(chunks: Sequence[list[list[str]]], words: set[str], *, min_share: float = 0.25) -> str:
+    """The complaint customers most often make of a theme: the negative opinion word written in the
+    same clause as one of its ``words`` ("slow", "confusing", "not helpful"), when at least
+    ``min_share`` of the texts make it; else "".
+
+    >>> describe([[["support", "is", "slow"]], [["slow", "support"]], [["support", "not", "helpful"]]], {"support"})
+    'slow'
+    """
+    from jkit.pain_points.candidates import NEGATIONS
+    from jkit.pain_points.phrases import GENERIC_WORDS
+
+    valence = _valences()
+    counts: Counter[str] = Counter()
+    for text in chunks:
+        said: set[str] = set()
+        for chunk in text:
+            if not words.intersection(chunk):
+                continue
+            for k, w in enumerate(chunk):
+                v = valence.get(w, 0.0)
+                negated = k > 0 and (chunk[k - 1] in NEGATIONS or chunk[k - 1].endswith("n't"))
+                if v < 0 and not negated and w not in GENERIC_WORDS:
+                    said.add(w)
+                elif v > 0 and negated and w not in GENERIC_WORDS:
+                    said.add(f"not {w}")
+        counts.update(said)
+    if not counts:
+        return ""
+    word, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return word if n >= min_share * len(chunks) else ""
 
 
 def _counts(values: pd.Series | None) -> dict[str, int]:
@@ -127,8 +166,9 @@ def theme_rows(theme: Theme, rank: int, frame: pd.DataFrame, chunks: Sequence[li
     words = {w for s in theme.surfaces for w in s.split() if len(w) > 2}
     neg_local = [k for k, r in enumerate(rows) if negative[r]]
     quotes = pick_quotes(texts, [chunks[r] for r in rows], neg_local, words, n=n_quotes, redactor=redactor)
+    description = describe([chunks[r] for r in rows if negative[r]], words)
     return {
-        "rank": rank, "theme": name, "phrases": [s for s, _ in theme.surfaces.most_common()],
+        "rank": rank, "theme": name, "complaint": description, "phrases": [s for s, _ in theme.surfaces.most_common()],
         "feedback_ids": ids, "n_texts": n_texts, "n_negative": n_neg, "share_negative": n_neg / n_texts,
         "share_negative_low": float(low), "share_negative_high": float(high),
         "mean_compound": float(sub[compound_col].astype(float).mean()), "log_odds": lor, "log_odds_se": se, "z": z,

@@ -52,7 +52,7 @@ from jkit.pain_points.theme_rows import theme_rows
 
 __all__ = ["pain_point_themes", "THEME_COLUMNS", "default_min_count", "document_log_odds"]
 
-THEME_COLUMNS = ("rank", "theme", "phrases", "feedback_ids", "n_texts", "n_negative", "share_negative",
+THEME_COLUMNS = ("rank", "theme", "complaint", "phrases", "feedback_ids", "n_texts", "n_negative", "share_negative",
                  "share_negative_low", "share_negative_high", "mean_compound", "log_odds", "log_odds_se", "z",
                  "stages", "touchpoints", "quotes")
 
@@ -218,7 +218,8 @@ def pain_point_themes(
     -------
     DataFrame
         One row per theme, worst first within each group: [``by``], ``rank``, ``theme`` (its
-        name), ``phrases`` (the variants merged into it, most used first), ``feedback_ids`` (the
+        name), ``complaint`` (the negative opinion word most written with it, "slow",
+        "confusing", "not helpful"; "" when none is common), ``phrases`` (the variants merged into it, most used first), ``feedback_ids`` (the
         texts it covers), ``n_texts``, ``n_negative``, ``share_negative`` with its Wilson
         interval (``share_negative_low``, ``share_negative_high``; compare with
         ``attrs["share_negative"]``, the corpus rate), ``mean_compound``, ``log_odds`` (weighted
