@@ -58,7 +58,8 @@ THEME_COLUMNS = ("rank", "theme", "complaint", "phrases", "feedback_ids", "n_tex
 
 
 NOUN_SHARE_RATED = 1 / 3  # a word VADER rates is a thing when used as a noun this often
-NOUN_SHARE_HEAD = 0.05  # a phrase's last word must be used as a noun this often
+NOUN_SHARE_HEAD = 0.05  # a phrase's last word must be used as a noun this often ...
+HEAD_MIN_TEXTS = 100  # ... in a corpus of at least this many texts
 
 
 def _valence(word: str) -> float:
@@ -117,7 +118,8 @@ class _Corpus:
         rated = noun_like(seen, nounish, min_share=NOUN_SHARE_RATED, min_count=2)
         nouns = frozenset(w for w in rated & opinion if w not in GENERIC_WORDS and abs(_valence(w)) < 2.5)
         nouns |= RATED_NOUNS
-        heads = noun_like(seen, nounish, min_share=NOUN_SHARE_HEAD)
+        # a handful of texts ("delivery delay again") carries too little evidence of what is a noun
+        heads = noun_like(seen, nounish, min_share=NOUN_SHARE_HEAD) if len(texts) >= HEAD_MIN_TEXTS else None
         self.chunks = chunks
         self.candidates = [text_candidates(c, opinion=opinion, nouns=nouns, heads=heads, max_words=max_words)
                            for c in chunks]
