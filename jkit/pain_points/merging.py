@@ -85,8 +85,9 @@ def _absorb(themes: list[Theme], grown: Theme, max_overlap: float) -> None:
             break
 
 
-def theme_name(surfaces: Counter[str], *, name_share: float = 0.5) -> str:
-    """The phrase customers use most, the longer one when it is nearly as frequent.
+def theme_name(surfaces: Counter[str], *, name_share: float = 0.5, nounish: Counter[str] | None = None) -> str:
+    """The phrase customers use most, the longer one when it is nearly as frequent (``nounish``:
+    noun evidence of each word, see :func:`jkit.pain_points.candidates.noun_evidence`, breaks ties).
 
     >>> theme_name(Counter({"battery": 10, "battery life": 6, "life": 7}))
     'battery life'
@@ -97,7 +98,9 @@ def theme_name(surfaces: Counter[str], *, name_share: float = 0.5) -> str:
     frequent = [s for s, c in surfaces.items() if c >= name_share * top]
     # a thing ("product descriptions") names a theme better than what is said of it ("not useful")
     things = [s for s in frequent if s.split()[0] not in NEGATIONS and "n't" not in s.split()[0]]
-    return max(things or frequent, key=lambda s: (len(s.split()), surfaces[s], -len(s), s))
+    # ties go to the phrase whose last word is used as a noun ("delivery" over "late")
+    evidence = nounish or Counter()
+    return max(things or frequent, key=lambda s: (len(s.split()), surfaces[s], evidence[s.split()[-1]], -len(s), s))
 
 
 def coverage_matrix(themes: list[Theme]) -> np.ndarray:

@@ -124,6 +124,7 @@ class _Corpus:
         self.candidates = [text_candidates(c, opinion=opinion, nouns=nouns, heads=heads, max_words=max_words)
                            for c in chunks]
         self.nouns = nouns
+        self.nounish = nounish
         self.spelling = spelling
 
 
@@ -261,7 +262,7 @@ def pain_point_themes(
         for rank, theme in enumerate(_order(themes, negative)[:top], start=1):
             row = theme_rows(theme, rank, frame, corpus.chunks, negative, positive, idx,
                              cols=(text_col, compound_col, id_col, stage_col, touchpoint_col),
-                             n_quotes=n_quotes, redactor=redactor, name=theme_name(theme.surfaces))
+                             n_quotes=n_quotes, redactor=redactor, name=theme_name(theme.surfaces, nounish=corpus.nounish))
             rows.append(row if by is None else {by: key, **row})
     out = pd.DataFrame(rows, columns=[*as_list(by), *THEME_COLUMNS])
     out.attrs.update({"min_count": counts if by is not None else counts.get("None"),
