@@ -16,8 +16,9 @@ installed and is never downloaded).
 
 Every run of one to ``max_words`` consecutive content words is a candidate phrase. A run right
 after a negation ("not", "no", "never", "n't", "without") keeps it: "doesn't work" is the
-candidate ``not work`` and never ``work``. Each candidate has a *key* (its words Porter-stemmed,
-so "battery" and "batteries" share one) and the surface form as the customer wrote it.
+candidate ``not work`` and never ``work``; so does a verb right after one ("won't play"). Each
+candidate has a *key* (its words in the singular, so "battery" and "batteries" share one) and the
+surface form as the customer wrote it.
 """
 
 from __future__ import annotations
@@ -27,8 +28,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-
-from nltk.stem.porter import PorterStemmer
 
 from jkit.pain_points.phrases import GENERIC_WORDS, STOP_WORDS
 
@@ -71,7 +70,6 @@ _AUXILIARIES = frozenset(["is", "was", "are", "were", "be", "been", "being", "ha
 _BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”…/|\n]+|\s[-–—]+\s")
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+|-[a-z0-9]+)*")
 _TAG = re.compile(r"<[^<>]{0,200}>")
-_STEMMER = PorterStemmer()
 
 
 @lru_cache(maxsize=1)
@@ -118,17 +116,18 @@ def _is_word(w: str) -> bool:
     return len(w) > 1 and not w.isdigit() and "'" not in w[:2] and not w.endswith("ly") and w not in _CLITICS
 
 
-def noun_evidence(texts: Iterable[list[list[str]]]) -> tuple[Counter[str], Counter[str]]:
-    """``(occurrences, noun-like occurrences)`` of every word of these tokenized texts.
+def noun_evidence(texts: Iterable[list[list[str]]]) -> tuple[Counter[str], Counter[str], Counter[str]]:
+    """``(occurrences, noun-like occurrences, head occurrences)`` of every word of these tokenized texts.
 
     An occurrence is noun-like when the word is one of the two words after a determiner or
     possessive ("the battery", "my battery life") or is one of the (up to three) content words
     before a verb form that takes a subject ("support is slow", "app keeps crashing", "battery
-    life is short"). Adjectives are caught too ("the small
-    size") but most of them are opinion words, which are left out anyway.
+    life is short"). It is a head when it ends such a phrase ("the hard drive": "drive", not
+    "hard"), the stricter test a word VADER rates must pass to count as a thing.
     """
     seen: Counter[str] = Counter()
     nounish: Counter[str] = Counter()
+    heads: Counter[str] = Counter()
     for chunks in texts:
         for chunk in chunks:
             seen.update(chunk)
@@ -138,17 +137,20 @@ def noun_evidence(texts: Iterable[list[list[str]]]) -> tuple[Counter[str], Count
                 after = chunk[k + 1] if k + 1 < len(chunk) else ""
                 content = w not in STOP_WORDS and w not in VERBS
                 run = [*run[-2:], w] if content else []
+                ends = not after or after in STOP_WORDS or after in VERBS
                 if content and after in _SUBJECT_VERBS:
                     nounish.update(run)  # the subject, compound included: "agent lee was", "battery life is"
+                    heads[w] += 1
                 elif content and since_det > 0:
                     nounish[w] += 1
+                    heads[w] += ends
                 if w in _DETERMINERS:
                     since_det = 1
-                elif since_det and 0 < since_det < 2 and w not in STOP_WORDS and w not in VERBS:
+                elif since_det and 0 < since_det < 2 and content:
                     since_det += 1
                 else:
                     since_det = 0
-    return seen, nounish
+    return seen, nounish, heads
 
 
 def noun_like(seen: Counter[str], nounish: Counter[str], *, min_share: float, min_count: int = 1) -> frozenset[str]:
@@ -184,11 +186,20 @@ def respell(chunks: list[list[str]], spelling: dict[str, str]) -> list[list[str]
 
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    return _STEMMER.stem(word)
+    """The singular of a plural noun (``batteries`` → ``battery``, ``boxes`` → ``box``); other words as
+    they are. Porter's stemmer is too eager for names of things ("customer" and "customization"
+    become "custom")."""
+    if len(word) <= 2 or word.endswith(("ss", "us", "is", "'s")) or not word.endswith("s"):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses", "zzes")):
+        return word[:-2]
+    return word[:-1]
 
 
 def phrase_key(words: Sequence[str]) -> str:
-    """The key shared by a phrase's variants: its words stemmed (``"batteries"`` → ``"batteri"``)."""
+    """The key shared by a phrase's variants: its words singular (``"batteries"`` → ``"battery"``)."""
     return " ".join(_stem(w) for w in words)
 
 
@@ -202,7 +213,7 @@ def text_candidates(
     must end in one of these words (a noun: "battery life", not "battery lasted").
 
     >>> text_candidates(tokenize("The remote doesn't work."), opinion=frozenset(), nouns=frozenset())
-    {'remot': 'remote', 'not work': "doesn't work"}
+    {'remote': 'remote', 'not work': "doesn't work"}
     """
     out: dict[str, str] = {}
     for chunk in chunks:

@@ -113,9 +113,9 @@ class _Corpus:
         opinion = opinion_words()
         spelling = spelling_map(Counter(w for c in chunks for chunk in c for w in chunk))
         chunks = [respell(c, spelling) for c in chunks]
-        seen, nounish = noun_evidence(chunks)
+        seen, nounish, head_counts = noun_evidence(chunks)
         # a rated word is a thing only when mostly used as one ("the support"), never a plain judgement
-        rated = noun_like(seen, nounish, min_share=NOUN_SHARE_RATED, min_count=2)
+        rated = noun_like(seen, head_counts, min_share=NOUN_SHARE_RATED, min_count=2)
         nouns = frozenset(w for w in rated & opinion if w not in GENERIC_WORDS and abs(_valence(w)) < 2.5)
         nouns |= RATED_NOUNS
         # a handful of texts ("delivery delay again") carries too little evidence of what is a noun
