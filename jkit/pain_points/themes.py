@@ -8,8 +8,8 @@
    negative rather than a positive text holds it, with an informative prior centred on its rate in
    all the texts (:func:`document_log_odds`: the per-text form of Monroe, Colaresi & Quinn's
    weighted log-odds, 2008), and its z-score. Kept: candidates in at least ``min_count`` texts,
-   ``min_negative`` of them negative, with ``z >= min_z`` (default 0: not praised more often than
-   criticised). ``min_count`` adapts to the corpus: ``max(2, round(sqrt(n) / 8))`` texts of a
+   ``min_negative`` of them negative, with ``z >= min_z`` (default −1: not clearly praised more
+   often than criticised). ``min_count`` adapts to the corpus: ``max(2, round(sqrt(n) / 8))`` texts of a
    corpus of ``n`` (2 for 300 sentences, 4 for 1,000, 13 for 10,000, 125 for a million).
 3. **Ranking**: by the number of negative texts (what most customers complain about), then z.
    On the real reviews this names more of the most-criticised features than ranking by z, which
@@ -175,7 +175,7 @@ def pain_point_themes(
     by: str | None = None,
     text_col: str = "text", compound_col: str = "compound", label_col: str = "label",
     id_col: str = "feedback_id", stage_col: str = "stage", touchpoint_col: str = "touchpoint",
-    top: int = 10, max_words: int = 3, min_count: int | None = None, min_negative: int = 2, min_z: float = 0.0,
+    top: int = 10, max_words: int = 3, min_count: int | None = None, min_negative: int = 2, min_z: float = -1.0,
     max_overlap: float = 0.5, prior_strength: float | None = None,
     max_texts: int | None = 200_000, seed: int = 0,
     n_quotes: int = 3, redact: bool | Callable[[str], str] | None = True,
@@ -200,9 +200,11 @@ def pain_point_themes(
         group's size (adapts to the corpus).
     min_negative : int, default 2
         Fewest negative texts a candidate must occur in.
-    min_z : float, default 0.0
-        Smallest z-score of a candidate's log-odds (0: not praised more often than criticised;
-        1.96 keeps only those over-represented at the 5% level, one at a time).
+    min_z : float, default -1.0
+        Smallest z-score of a candidate's log-odds: −1 leaves out what customers clearly praise
+        more often than they criticise (by more than a standard error) but keeps the product's
+        main features, which are criticised most in absolute numbers; 0 keeps only what is not
+        praised more often; 1.96 only what is over-represented at the 5% level, one at a time.
     max_overlap : float, default 0.5
         Themes sharing more than this share of the smaller one's texts are merged.
     prior_strength : float, optional
