@@ -7,9 +7,12 @@ For each stage of the stage model the map holds
 * **actions** — the stage's most frequent events and their share of the stage's events;
 * **touchpoints** — the share of the stage's events on each touchpoint;
 * **emotion** — mean VADER compound sentiment of the feedback given at that stage, with a t interval;
-* **pain points** — the phrases most over-represented in negative feedback at that stage
-  (:func:`jkit.sentiment.pain_points`), with how many feedback texts mention them;
-* **opportunities** — (stage, pain point) pairs ranked by
+* **pain points** — the pain-point themes of the feedback at that stage
+  (:func:`jkit.pain_points.pain_point_themes`: what customers complain about most, variants merged,
+  not praised more often than criticised), with the complaint most written with each ("slow") and
+  how many feedback texts mention them;
+* **opportunities** — (stage, theme) pairs, each read as an action on a theme ("slow support at
+  retention"), ranked by
 
   ``score = share_touched × negativity × (1 + dropoff)``
 
@@ -76,9 +79,10 @@ class JourneyMap:
     emotion : DataFrame
         ``stage, feedback, mean, low, high`` (mean compound sentiment and its interval).
     pain_points : DataFrame
-        ``stage, phrase, count, mean_sentiment, score`` (top pain points per stage).
+        ``stage, phrase`` (the theme's name), ``complaint``, ``count`` (texts of the theme),
+        ``negative`` (its negative texts), ``mean_sentiment, z`` (top themes per stage).
     opportunities : DataFrame
-        ``rank, stage, pain_point, share_touched, negativity, dropoff, score``.
+        ``rank, stage, pain_point, action, share_touched, negativity, dropoff, score``.
     meta : dict
         Title, persona, period, counts, parameters.
     """
@@ -164,7 +168,8 @@ def opportunities(
     Parameters
     ----------
     pain_points : DataFrame
-        ``stage, phrase, count, mean_sentiment`` (one row per pain point per stage).
+        ``stage, phrase, count, mean_sentiment`` (one row per pain point per stage), optionally
+        ``complaint`` (see :func:`jkit.pain_points.pain_point_themes`).
     reach : DataFrame
         ``stage, dropoff``.
     feedback_per_stage : Series
@@ -173,9 +178,10 @@ def opportunities(
     Returns
     -------
     DataFrame
-        ``rank, stage, pain_point, share_touched, negativity, dropoff, score``, best first.
+        ``rank, stage, pain_point, action, share_touched, negativity, dropoff, score``, best first;
+        ``action`` reads the opportunity as an action on the theme: "slow support at retention".
     """
-    cols = ["rank", "stage", "pain_point", "share_touched", "negativity", "dropoff", "score"]
+    cols = ["rank", "stage", "pain_point", "action", "share_touched", "negativity", "dropoff", "score"]
     if pain_points.empty:
         return pd.DataFrame(columns=cols)
     pp = pain_points.copy()
@@ -187,7 +193,17 @@ def opportunities(
     pp["score"] = pp["share_touched"] * pp["negativity"] * (1 + pp["dropoff"])
     pp = pp[pp["score"] > 0].sort_values("score", ascending=False).head(top_n).reset_index(drop=True)
     pp["rank"] = np.arange(1, len(pp) + 1)
+    complaint = pp["complaint"] if "complaint" in pp.columns else pd.Series("", index=pp.index)
+    pp["action"] = [f"{_complaint_of(str(t), str(c or ''))} at {s}"
+                    for t, c, s in zip(pp["phrase"], complaint.fillna(""), pp["stage"], strict=True)]
     return pp.rename(columns={"phrase": "pain_point"})[cols]
+
+
+def _complaint_of(theme: str, complaint: str) -> str:
+    """"slow" + "support" → "slow support"; a verb in -s follows its subject: "app crashes"."""
+    if not complaint or complaint in theme.split():
+        return theme
+    return f"{theme} {complaint}" if complaint.endswith("s") and " " not in complaint else f"{complaint} {theme}"
 
 
 # --------------------------------------------------------------------------- building the map
@@ -321,29 +337,31 @@ def _emotion(scored: pd.DataFrame, names: list[str], confidence: float) -> pd.Da
     return pd.DataFrame(rows, columns=["stage", "feedback", "mean", "low", "high", "sd"])
 
 
-def _stage_pain_points(scored: pd.DataFrame, names: list[str], top_n: int, min_count: int,
+def _stage_pain_points(scored: pd.DataFrame, names: list[str], top_n: int, min_count: int | None,
                        customers: pd.DataFrame | None = None) -> pd.DataFrame:
-    from jkit.pain_points import pain_points
+    from jkit.pain_points import pain_point_themes
     from jkit.privacy import Redactor, customer_names
 
-    # phrases naming a customer ("agent yuki parker") are withheld, as in the sentiment report
+    # themes naming a customer ("agent yuki parker") are withheld, as in the sentiment report
     redactor = Redactor(names=customer_names(customers) if customers is not None else ())
 
-    cols = ["stage", "phrase", "count", "mean_sentiment", "z"]
+    cols = ["stage", "phrase", "complaint", "count", "negative", "mean_sentiment", "z"]
     placed = scored[scored["stage"].isin(names) & scored["compound"].notna()]
     if placed.empty:
         return pd.DataFrame(columns=cols)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", JkitWarning)
-        pp = pain_points(placed, by="stage", top=top_n, min_count=min_count, n_quotes=0, redact=redactor)
-    if pp.empty:
+        themes = pain_point_themes(placed, by="stage", top=top_n, min_count=min_count, n_quotes=0, redact=redactor)
+    if themes.empty:
         return pd.DataFrame(columns=cols)
-    out = pd.DataFrame({"stage": pp["stage"].astype(str), "phrase": pp["phrase"].astype(str),
-                        "count": pp["n"].astype("int64"), "mean_sentiment": pp["mean_compound"].astype(float),
-                        "z": pp["z"].astype(float)})
+    out = pd.DataFrame({"stage": themes["stage"].astype(str), "phrase": themes["theme"].astype(str),
+                        "complaint": themes["complaint"].astype(str), "count": themes["n_texts"].astype("int64"),
+                        "negative": themes["n_negative"].astype("int64"),
+                        "mean_sentiment": themes["mean_compound"].astype(float), "z": themes["z"].astype(float)})
     order = {s: i for i, s in enumerate(names)}
-    out = out.assign(_o=out["stage"].map(order)).sort_values(["_o", "z"], ascending=[True, False])
-    return out.drop(columns="_o").reset_index(drop=True)
+    # within a stage the themes' own order: worst (most negative texts) first
+    out = out.assign(_o=out["stage"].map(order), _r=themes["rank"].to_numpy()).sort_values(["_o", "_r"])
+    return out.drop(columns=["_o", "_r"]).reset_index(drop=True)
 
 
 def journey_map(
@@ -352,7 +370,7 @@ def journey_map(
     scored: pd.DataFrame | None = None,
     window: str = "90D",
     top_n: int = 3,
-    min_count: int = 5,
+    min_count: int | None = None,
     n_opportunities: int = 5,
     rules: str = "feedback",
     confidence: float = 0.95,
@@ -372,8 +390,9 @@ def journey_map(
         Funnel window for reaching the stages (ordered stage funnel).
     top_n : int, default 3
         Actions and pain points shown per stage.
-    min_count : int, default 5
-        Fewest feedback texts a pain-point phrase must occur in at its stage.
+    min_count : int, optional
+        Fewest feedback texts a pain-point theme's phrase must occur in at its stage; default
+        adapts to the stage's feedback (:func:`jkit.pain_points.themes.default_min_count`).
     n_opportunities : int, default 5
         Opportunities kept.
     rules : str, default "feedback"
@@ -395,7 +414,9 @@ def journey_map(
     >>> jmap.plot(); jmap.to_json("map.json")             # doctest: +SKIP
     """
     for name, value in (("top_n", top_n), ("min_count", min_count), ("n_opportunities", n_opportunities)):
-        if not isinstance(value, int | np.integer) or value < 1:
+        if name == "min_count" and value is None:
+            continue
+        if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
             raise ParameterError(f"{name}={value!r} should be a positive whole number")
     names = data.stages.names
     scored_fb = score_feedback(data, scored, rules, engine)

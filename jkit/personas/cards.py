@@ -114,7 +114,9 @@ def persona_cards(
         pains = []
         if pain_points is not None and len(pain_points):
             pp = pain_points[pain_points["persona"] == p]
-            pains = [(r["pain_point"], list(r["quotes"])) for _, r in pp.iterrows()]
+            # a theme with the complaint made of it: "checkout — broken"
+            pains = [(f"{r['pain_point']} — {r['complaint']}" if r.get("complaint") else r["pain_point"],
+                      list(r["quotes"])) for _, r in pp.iterrows()]
         cards.append(PersonaCard(
             persona=p, name=str(prof["name"]), size=int(prof["size"]), share=float(prof["share"]),
             traits=[describe_trait(r) for _, r in t.iterrows()],

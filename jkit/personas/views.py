@@ -256,7 +256,8 @@ def persona_kpis(
     return out[first + [c for c in out.columns if c not in first]]
 
 
-_PAIN_COLUMNS = ["persona", "persona_name", "pain_point", "mentions", "share_of_negative", "mean_sentiment", "quotes"]
+_PAIN_COLUMNS = ["persona", "persona_name", "pain_point", "complaint", "mentions", "share_of_negative",
+                 "mean_sentiment", "quotes"]
 
 
 def persona_pain_points(
@@ -274,9 +275,9 @@ def persona_pain_points(
 ) -> pd.DataFrame:
     """Each persona's top pain points in its negative feedback, with representative quotes.
 
-    The pain points are :func:`jkit.pain_points.pain_points` ranked within each persona (the
-    persona's negative against its positive feedback; weighted log-odds with the prior from all
-    feedback), keeping the ``top`` phrases held by at least ``min_mentions`` texts whatever their
+    The pain points are :func:`jkit.pain_points.pain_point_themes` within each persona (what the
+    persona's negative feedback is about, variants merged, most negative texts first), keeping the
+    ``top`` themes whose phrases are held by at least ``min_mentions`` texts whatever their
     z-score — a compact view for persona cards. Sentiment is ``sentiment`` as in
     :func:`customer_features`, else scored now with :func:`jkit.sentiment.score_sentiment`.
     Quotes pass through :func:`jkit.pain_points.representative_quotes`, so they are redacted
@@ -285,12 +286,13 @@ def persona_pain_points(
     Returns
     -------
     DataFrame
-        ``persona``, ``persona_name``, ``pain_point``, ``mentions`` (negative texts of the persona
-        holding it), ``share_of_negative``, ``mean_sentiment`` (of the texts holding it) and
+        ``persona``, ``persona_name``, ``pain_point`` (the theme's name), ``complaint`` (what
+        is said of it, e.g. "broken"; "" when nothing is common), ``mentions`` (negative texts of
+        the persona in the theme), ``share_of_negative``, ``mean_sentiment`` (of the texts holding it) and
         ``quotes`` (a list of up to ``n_quotes`` texts). Empty when there is no feedback or no
         customer link.
     """
-    from jkit.pain_points import pain_points
+    from jkit.pain_points import pain_point_themes
 
     if not isinstance(top, int) or top < 1:
         raise ParameterError(f"top={top!r} should be a whole number >= 1")
@@ -314,8 +316,8 @@ def persona_pain_points(
     frame = frame[frame["persona"].notna() & frame["compound"].notna()].reset_index(drop=True)
     if frame.empty or not (frame["label"] == "negative").any():
         return empty
-    pains = pain_points(frame, by="persona", min_count=min_mentions, min_z=float("-inf"), top=top,
-                        n_quotes=n_quotes, redact=redact)
+    pains = pain_point_themes(frame, by="persona", min_count=min_mentions, min_negative=1, min_z=float("-inf"),
+                              top=top, n_quotes=n_quotes, redact=redact)
     if pains.empty:
         return empty
     negatives = frame[frame["label"] == "negative"].groupby("persona").size()
@@ -326,7 +328,8 @@ def persona_pain_points(
     return pd.DataFrame({
         "persona": persona.to_numpy(),
         "persona_name": [names.get(p, str(p)) for p in persona],
-        "pain_point": pains["phrase"].to_numpy(),
+        "pain_point": pains["theme"].to_numpy(),
+        "complaint": pains["complaint"].to_numpy(),
         "mentions": pains["n_negative"].astype("int64").to_numpy(),
         "share_of_negative": (pains["n_negative"] / persona.map(negatives)).to_numpy(dtype="float64"),
         "mean_sentiment": pains["mean_compound"].to_numpy(dtype="float64"),

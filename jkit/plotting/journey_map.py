@@ -140,7 +140,7 @@ def plot_journey_map(
         elif lane == "opportunities":
             items: dict[str, list[str]] = {}
             for r in jmap.opportunities.itertuples():
-                items.setdefault(r.stage, []).append(f"#{r.rank} fix “{r.pain_point}”")
+                items.setdefault(r.stage, []).append(f"#{r.rank} {getattr(r, 'action', None) or r.pain_point}")
             _text_cells(ax, stages, items, color="#1A5E1A")
     fig.suptitle(plain_text(title or jmap.title), fontsize=13, fontweight="bold", y=0.995)
     fig.subplots_adjust(left=0.15, right=0.92, top=0.9, bottom=0.03)

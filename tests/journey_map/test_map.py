@@ -43,6 +43,30 @@ def test_opportunity_formula_by_hand():
     assert out["pain_point"].tolist() == ["late", "checkout"]
     assert out["score"].tolist() == pytest.approx([0.384, 0.24])
     assert out["rank"].tolist() == [1, 2]
+    assert out["action"].tolist() == ["late at retention", "checkout at purchase"]
+
+
+def test_opportunities_read_as_actions_on_themes():
+    pains = pd.DataFrame({"stage": ["retention", "consideration", "purchase"], "phrase": ["support", "app", "checkout"],
+                          "complaint": ["slow", "crashes", ""], "count": [30, 20, 10],
+                          "mean_sentiment": [-0.5, -0.5, -0.5]})
+    reach = pd.DataFrame({"stage": ["consideration", "purchase", "retention"], "dropoff": [0.0, 0.0, 0.0]})
+    out = opportunities(pains, reach, pd.Series({"consideration": 100, "purchase": 100, "retention": 100}))
+    assert out["action"].tolist() == ["slow support at retention", "app crashes at consideration",
+                                      "checkout at purchase"]
+
+
+def test_the_sample_maps_lanes_are_themes(sample_map, truth):
+    lane = sample_map.pain_points
+    assert list(lane.columns) == ["stage", "phrase", "complaint", "count", "negative", "mean_sentiment", "z"]
+    # one theme per planted pain point at its stage (no twins such as "slow" and "support")
+    for planted in truth["pain_points"]:
+        at_stage = lane[lane["stage"] == planted["stage"]]
+        named = [p for p in at_stage["phrase"] if any(k in p.split() for k in planted["keywords"])]
+        assert len(named) == 1, (planted["key"], at_stage["phrase"].tolist())
+    actions = sample_map.opportunities["action"].tolist()
+    assert actions[:2] == ["slow support at retention", "delayed delivery at retention"], actions
+    assert all(a.rsplit(" at ", 1)[1] in sample_map.stages for a in actions)
 
 
 def _tiny_study(tmp_path):
@@ -108,7 +132,10 @@ def test_a_pain_point_naming_a_customer_never_reaches_the_map_or_its_exports(tmp
                              "text": texts, "stage": "purchase"})
     jmap = journey_map(jkit.load(customers=customers, events=events, feedback=feedback), min_count=3)
     assert not any("yuki" in p or "parker" in p for p in jmap.pain_points["phrase"])
-    assert "rude" in set(jmap.pain_points["phrase"])
+    # the theme is the agent, what is said of it the complaint (opinion words are not themes)
+    lane = jmap.pain_points.set_index("phrase")
+    assert lane.loc["agent", "complaint"] == "rude"
+    assert jmap.opportunities["action"].tolist() == ["rude agent at purchase"]
     jmap.to_csv(tmp_path / "m.csv")
     jmap.to_json(tmp_path / "m.json")
     for f in ("m.csv", "m.json"):

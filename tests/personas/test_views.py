@@ -69,9 +69,13 @@ def test_pain_points_with_quotes_by_persona():
     data = jkit.load(customers=data.customers, events=data.events, feedback=fb)
     assign = pd.DataFrame({"customer_id": ["a", "b", "c"], "persona": [0, 1, 1], "persona_name": ["A", "B", "B"]})
     pains = persona_pain_points(data, assign, top=1)
-    assert list(pains["pain_point"]) == ["delivery delay", "checkout broken"]
+    # themes: the thing, and what is said of it ("delay" and "broken" are VADER's opinion words)
+    assert list(pains["pain_point"]) == ["delivery", "checkout"]
+    assert list(pains["complaint"]) == ["delay", "broken"]
     assert list(pains["mentions"]) == [3, 3]
-    assert pains["quotes"].iloc[1][0] == "checkout broken!!"  # the lowest NPS first
+    # quotes are texts about the theme, distinct, from the persona's negative feedback
+    assert pains["quotes"].iloc[1] == ["checkout broken", "the checkout broken twice"]
+    assert all("delivery" in q for q in pains["quotes"].iloc[0])
 
 
 @pytest.mark.filterwarnings("ignore:events.*nobody can reach it:jkit.errors.JkitWarning")  # no advocacy planted
