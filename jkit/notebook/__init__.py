@@ -13,6 +13,7 @@ into its output::
 
 :mod:`jkit.notebook.display` holds the display helpers (header, tables, "how to read this"
 notes, human units), :mod:`jkit.notebook.support` skipping, caveats and the shared persona fit,
+:mod:`jkit.notebook.feedback` the feedback report's date window and rating calibration,
 :mod:`jkit.notebook.glue` the steps several notebooks repeat (Spark start-up, the quote
 redactor, persona sources, KPI cells) and :mod:`jkit.notebook.overview` the tables of the data
 overview report.
@@ -34,6 +35,7 @@ from jkit.notebook.display import (
     show_headlines,
     show_table,
 )
+from jkit.notebook.feedback import RATING_COLUMNS, calibrated_model, feedback_window, rating_column
 from jkit.notebook.glue import (
     PERSONA_TRUTH_FILE,
     breakdown_columns,
@@ -79,6 +81,8 @@ __all__ = [
     "Caveats", "collect_caveats", "require", "show_caveats", "skip_report", "NEEDS", "left_out", "left_out_text",
     "note", "show_caveats_link", "caveats_link_html", "caveats_html", "fit_personas", "with_revenue", "columns_list",
     "period_for_span", "data_span", "study_folder", "BEHAVIOUR_COLUMNS", "reached_stages_only",
+    # feedback report
+    "RATING_COLUMNS", "calibrated_model", "feedback_window", "rating_column",
     # glue
     "PERSONA_TRUTH_FILE", "breakdown_columns", "has_persona_truth", "kpi_bounds", "kpi_display", "kpi_value",
     "names_list", "persona_labels", "quote_redactor", "start_engine", "traits_with_data",
