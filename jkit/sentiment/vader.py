@@ -182,11 +182,15 @@ class Vader:
         """What the scorer needs of a token (see :data:`TokenInfo`), memoised."""
         info = self._info.get(tok)
         if info is None:
-            low = tok.lower()
-            info = (low, self.lexicon.get(low), tok.isupper(), BOOSTER_DICT.get(low), low in NEGATE or "n't" in low)
+            info = self.describe(tok)
             if len(self._info) < TOKEN_CACHE_SIZE:
                 self._info[tok] = info
         return info
+
+    def describe(self, tok: str) -> TokenInfo:
+        """:data:`TokenInfo` of a token, as NLTK sees it (not memoised; see :meth:`token_info`)."""
+        low = tok.lower()
+        return (low, self.lexicon.get(low), tok.isupper(), BOOSTER_DICT.get(low), low in NEGATE or "n't" in low)
 
     # ---- public
     def polarity_scores(self, text: str) -> dict[str, float]:
@@ -204,6 +208,14 @@ class Vader:
         """Whether the lexicon word at ``i`` scores 0 in this context (never, for NLTK)."""
         return False
 
+    def adjust_infos(self, words: list[str], infos: list[TokenInfo], bounds: list[bool] | None) -> list[TokenInfo]:
+        """The tokens' :data:`TokenInfo` in their context (unchanged, for NLTK)."""
+        return infos
+
+    def contrast_index(self, infos: list[TokenInfo]) -> int | None:
+        """Position of the 'but' whose clauses are weighted (NLTK: the first 'but'), else None."""
+        return next((k for k, inf in enumerate(infos) if inf[0] == "but"), None)
+
     def is_sentiment_word(self, infos: list[TokenInfo], bounds: list[bool] | None, j: int) -> bool:
         """Whether the word at ``j`` is a sentiment word of its own, and so neither boosts nor negates."""
         return infos[j][1] is not None
@@ -218,7 +230,7 @@ class Vader:
     # ---- NLTK's polarity_scores, step by step
     def sentiments(self, words: list[str], bounds: list[bool] | None = None) -> list[float]:
         """One valence per token (``polarity_scores`` up to and including ``_but_check``)."""
-        infos = [self.token_info(w) for w in words]
+        infos = self.adjust_infos(words, [self.token_info(w) for w in words], bounds)
         n = len(words)
         n_upper = sum(1 for inf in infos if inf[2])
         is_cap_diff = 0 < n - n_upper < n
@@ -238,8 +250,8 @@ class Vader:
                 sentiments.append(0)
                 continue
             sentiments.append(self.valence(words, infos, i, val, isup, is_cap_diff, bounds))
-        if any(inf[0] == "but" for inf in infos):
-            bi = next(k for k, inf in enumerate(infos) if inf[0] == "but")
+        bi = self.contrast_index(infos)
+        if bi is not None:
             for sidx, sentiment in enumerate(sentiments):
                 if sidx < bi:
                     sentiments[sidx] = sentiment * 0.5
