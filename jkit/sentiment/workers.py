@@ -56,7 +56,7 @@ def score_one(scorer: Vader, text: str, sentences: bool, strong_negative: float 
     neg, neu, pos, compound = scorer.score(text)
     if not sentences:
         return neg, neu, pos, compound, 1, compound
-    parts = split_sentences(text)
+    parts = split_sentences(text.strip())  # same pieces; a trailing '.  ' then needs no split
     if len(parts) <= 1:
         return neg, neu, pos, compound, max(len(parts), 1), compound
     worst = min(scorer.score(p)[3] for p in parts)
