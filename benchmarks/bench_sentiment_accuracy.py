@@ -31,6 +31,7 @@ import numpy as np
 
 from jkit.errors import JkitWarning
 from jkit.sentiment import FEEDBACK_FIXES, score_sentiment
+from jkit.sentiment.rules import OPT_IN_FIXES
 
 SHARED = Path(os.environ.get("JKIT_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 GROUND_TRUTH = ("tweets", "amazonReviewSnippets", "movieReviewSnippets", "nytEditorialSnippets")
@@ -112,6 +113,9 @@ def main(argv=None) -> int:
             for fix in FEEDBACK_FIXES:
                 w = correct(texts, positive, kept, sorted(set(FEEDBACK_FIXES) - {fix}))
                 print(f"    without {fix:<24} would gain {int((w & ~f).sum()):>3}, lose {int((f & ~w).sum()):>3}")
+            for fix in sorted(OPT_IN_FIXES):
+                w = correct(texts, positive, kept, sorted(set(FEEDBACK_FIXES) | {fix}))
+                print(f"    with opt-in {fix:<20} would gain {int((w & ~f).sum()):>3}, lose {int((f & ~w).sum()):>3}")
     return 0
 
 

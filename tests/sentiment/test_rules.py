@@ -7,7 +7,7 @@ import pytest
 from sklearn.metrics import accuracy_score, f1_score
 
 from jkit.sentiment import FEEDBACK_FIXES, feedback_lexicon, score_sentiment
-from jkit.sentiment.rules import FeedbackVader
+from jkit.sentiment.rules import FIXES, OPT_IN_FIXES, FeedbackVader
 from jkit.sentiment.vader import Vader
 from tests.sentiment.conftest import FILES
 
@@ -83,6 +83,21 @@ def test_each_fix_lowers_no_file_and_the_set_raises_accuracy(fix, labelled, base
     assert sum(everything.values()) > sum(correct_counts["vader"].values())
 
 
+def test_the_opt_in_fixes_together_lower_no_review_file(labelled, base_lexicon, correct_counts):
+    # own_position alone costs one amazon sentence that like_comparison wins back (docs/sentiment.md)
+    default = correct_counts["feedback"]
+    with_all = _correct(labelled, FeedbackVader(base_lexicon, fixes=FIXES))
+    assert all(with_all[f] >= default[f] for f in FILES), (default, with_all)
+    assert sum(with_all.values()) > sum(default.values())
+    assert not OPT_IN_FIXES & set(FEEDBACK_FIXES)
+
+
+def test_opt_in_fix_is_switched_on_by_name():
+    text = "I would like a refund"
+    assert score_sentiment([text]).iloc[0]["label"] == "positive"  # VADER's reading, as on social text
+    assert score_sentiment([text], rules=[*FEEDBACK_FIXES, "like_comparison"]).iloc[0]["label"] == "neutral"
+
+
 # Each fix, with phrases VADER gets wrong: (text, label VADER gives, label the fix gives)
 FIX_EXAMPLES = {
     "no_negates": [("No problems at all.", "negative", "positive"), ("No complaints!", "negative", "positive"),
@@ -117,7 +132,7 @@ def _label(compound: float) -> str:
     return "positive" if compound >= 0.05 else "negative" if compound <= -0.05 else "neutral"
 
 
-@pytest.mark.parametrize("fix", list(FEEDBACK_FIXES))
+@pytest.mark.parametrize("fix", list(FIXES))
 def test_each_fix_corrects_its_phrases(fix, base_lexicon):
     assert fix in FIX_EXAMPLES, "every fix needs examples"
     plain = Vader(base_lexicon)
@@ -161,7 +176,7 @@ def test_feedback_rules_do_not_misfire_on_real_tweets(text, human):
 
 
 def test_social_text_keeps_vaders_reading_of_no_and_like(base_lexicon):
-    fb = FeedbackVader(base_lexicon)
+    fb = FeedbackVader(base_lexicon, fixes=FIXES)
     assert fb.score("No problems at all.")[3] > 0.05  # review prose: 'no' negates
     assert fb.score("@anonymous No problems at all.")[3] == Vader(base_lexicon).score("@anonymous No problems at all.")[3]
     assert fb.score("It feels like cardboard")[3] == 0
