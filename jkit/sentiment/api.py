@@ -50,7 +50,8 @@ def score_sentiment(
         text as given. ``"feedback"``: VADER plus jkit's fixes for customer feedback
         (:data:`FEEDBACK_FIXES`), the shipped commerce words (:func:`feedback_lexicon`), emoji read
         by name, HTML tags and entities and mojibake cleaned. A list switches on only the named
-        fixes (to measure each one).
+        fixes (to measure each one, or to add the opt-in review fixes ``"like_comparison"`` and
+        ``"own_position"``).
     lexicon : dict or path, optional
         Domain words that add to or override the lexicon (see :func:`read_lexicon`), e.g.
         ``{"backorder": -1.5}``. With ``rules="vader"`` the scores are then no longer NLTK's.
@@ -61,9 +62,9 @@ def score_sentiment(
         Also score each sentence (split at ``. ! ? …`` and line breaks): gives ``n_sentences`` and
         ``min_sentence``.
     strong_negative : float or None, default -0.5
-        Feedback rules only: a text of several sentences whose most negative sentence scores at or
-        below this gets the lower of its whole-text and worst-sentence compound, so that one angry
-        sentence in a polite ticket is not averaged away. ``None`` switches this off.
+        Feedback rules only: a text of several sentences and at least 30 words whose most negative
+        sentence scores at or below this gets the lower of its whole-text and worst-sentence compound,
+        so that one angry sentence in a polite ticket is not averaged away. ``None`` switches this off.
     max_chars : int, optional
         Set aside texts longer than this (default: score every length; VADER is linear in length).
     n_jobs : int, optional

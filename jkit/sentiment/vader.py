@@ -32,6 +32,7 @@ __all__ = [
     "TOKEN_CACHE_SIZE",
     "TokenInfo",
     "Vader",
+    "score_values",
     "strip_token",
 ]
 
@@ -126,6 +127,65 @@ def _booster_scalar(info: TokenInfo, valence: float, is_cap_diff: bool, start_i:
     return s
 
 
+_SKIP = object()
+_SO_THIS = ("so", "this")
+_BIGRAM_HEADS = frozenset(k.split()[0] for k in _BOOSTER_BIGRAMS)
+
+
+def _plain_valence(words: list[str], infos: list[TokenInfo], i: int, valence: float, isup: bool,
+                   is_cap_diff: bool) -> float:
+    """:meth:`Vader.valence` with NLTK's own rules inlined (no hooks): the fast path of plain VADER."""
+    if isup and is_cap_diff:
+        if valence > 0:
+            valence += C_INCR
+        else:
+            valence -= C_INCR
+    for start_i in (0, 1, 2):
+        if i <= start_i:
+            break
+        inf = infos[i - start_i - 1]
+        if inf[1] is not None:
+            continue
+        s = 0.0
+        if inf[3] is not None:
+            s = inf[3]
+            if valence < 0:
+                s *= -1
+            if inf[2] and is_cap_diff:
+                if valence > 0:
+                    s += C_INCR
+                else:
+                    s -= C_INCR
+            if start_i == 1 and s != 0:
+                s = s * 0.95
+            if start_i == 2 and s != 0:
+                s = s * 0.9
+        valence = valence + s
+        if start_i == 0:
+            if inf[4]:
+                valence = valence * N_SCALAR
+        elif start_i == 1:
+            if words[i - 2] == "never" and words[i - 1] in _SO_THIS:
+                valence = valence * 1.5
+            elif inf[4]:
+                valence = valence * N_SCALAR
+        else:
+            if (words[i - 3] == "never" and words[i - 2] in _SO_THIS) or words[i - 1] in _SO_THIS:
+                valence = valence * 1.25
+            elif inf[4]:
+                valence = valence * N_SCALAR
+            # the idiom and 'kind of'/'sort of' checks only when one of their words is near
+            if (not _IDIOM_WORDS.isdisjoint(words[i - 3 : i + 3]) or words[i - 3] in _BIGRAM_HEADS
+                    or words[i - 2] in _BIGRAM_HEADS):
+                valence = Vader._idioms_check(valence, words, i)
+    if (
+        i > 0 and infos[i - 1][0] == "least" and infos[i - 1][1] is None
+        and (i == 1 or (infos[i - 2][0] != "at" and infos[i - 2][0] != "very"))
+    ):
+        valence = valence * N_SCALAR
+    return valence
+
+
 # --------------------------------------------------------------------------- the scorer
 
 
@@ -154,6 +214,9 @@ class Vader:
         self.lexicon = dict(lexicon)
         self._strip_cache: dict[str, str] = {}
         self._info: dict[str, TokenInfo] = {}
+        # raw whitespace token -> (stripped token, its TokenInfo, rated), or _SKIP for the one-character
+        # tokens NLTK drops: one look-up per token in the plain-VADER fast path (:meth:`score`)
+        self._raw: dict[str, tuple[str, TokenInfo, bool] | object] = {}
 
     # ---- tokens
     def tokens(self, text: str, bounds: list[bool] | None = None) -> list[str]:
@@ -178,15 +241,31 @@ class Vader:
                 bounds[-1] = True
         return out
 
+    def _entry(self, tok: str):
+        """``(stripped token, TokenInfo, rated)`` of a raw token, or _SKIP; memoised in ``_raw``."""
+        if len(tok) <= 1:
+            entry = _SKIP
+        else:
+            norm = strip_token(tok)
+            info = self.token_info(norm)
+            entry = (norm, info, info[1] is not None)
+        if len(self._raw) < TOKEN_CACHE_SIZE:
+            self._raw[tok] = entry
+        return entry
+
     def token_info(self, tok: str) -> TokenInfo:
         """What the scorer needs of a token (see :data:`TokenInfo`), memoised."""
         info = self._info.get(tok)
         if info is None:
-            low = tok.lower()
-            info = (low, self.lexicon.get(low), tok.isupper(), BOOSTER_DICT.get(low), low in NEGATE or "n't" in low)
+            info = self.describe(tok)
             if len(self._info) < TOKEN_CACHE_SIZE:
                 self._info[tok] = info
         return info
+
+    def describe(self, tok: str) -> TokenInfo:
+        """:data:`TokenInfo` of a token, as NLTK sees it (not memoised; see :meth:`token_info`)."""
+        low = tok.lower()
+        return (low, self.lexicon.get(low), tok.isupper(), BOOSTER_DICT.get(low), low in NEGATE or "n't" in low)
 
     # ---- public
     def polarity_scores(self, text: str) -> dict[str, float]:
@@ -195,14 +274,58 @@ class Vader:
         return {"neg": neg, "neu": neu, "pos": pos, "compound": compound}
 
     def score(self, text: str) -> tuple[float, float, float, float]:
-        """``(neg, neu, pos, compound)`` of one text."""
-        words = self.tokens(text)
-        return self.score_valence(self.sentiments(words), text)
+        """``(neg, neu, pos, compound)`` of one text.
+
+        Plain VADER goes through a fast path that does per text only what depends on the text: one
+        dictionary look-up per token, and the window rules only around lexicon words. Subclasses
+        (the feedback rules) score through the hooks (:meth:`sentiments`). Both give NLTK's scores.
+        """
+        if type(self) is not Vader:
+            words = self.tokens(text)
+            return self.score_valence(self.sentiments(words), text)
+        raw = self._raw
+        toks = text.split()
+        entries = [raw.get(tok) for tok in toks]
+        if None in entries:
+            entries = [self._entry(tok) if e is None else e for tok, e in zip(toks, entries, strict=True)]
+        if _SKIP in entries:
+            entries = [e for e in entries if e is not _SKIP]
+        n = len(entries)
+        if n == 0:
+            return 0.0, 0.0, 0.0, 0.0
+        rated = [k for k in range(n) if entries[k][2]]  # type: ignore[index]
+        if not rated:
+            return 0.0, 1.0, 0.0, 0.0  # what score_valence gives for n zeros
+        words: list[str] = [e[0] for e in entries]  # type: ignore[index]
+        infos: list[TokenInfo] = [e[1] for e in entries]  # type: ignore[index]
+        n_upper = sum([inf[2] for inf in infos])
+        is_cap_diff = 0 < n - n_upper < n
+        values = []
+        for pos in rated:
+            i = words.index(words[pos])  # NLTK judges a repeated word at its first occurrence
+            low, val, isup, boost, _ = infos[i]
+            if boost is not None or (low == "kind" and i < n - 1 and infos[i + 1][0] == "of"):
+                values.append(0)
+            else:
+                values.append(_plain_valence(words, infos, i, val, isup, is_cap_diff))
+        if "but" in text.lower():
+            bi = next((k for k in range(n) if infos[k][0] == "but"), None)
+            if bi is not None:
+                values = [v * 0.5 if k < bi else v * 1.5 if k > bi else v for k, v in zip(rated, values, strict=True)]
+        return score_values(values, n - len(values), text)
 
     # ---- the hooks the feedback rules change
     def carries_no_valence(self, infos: list[TokenInfo], bounds: list[bool] | None, i: int) -> bool:
         """Whether the lexicon word at ``i`` scores 0 in this context (never, for NLTK)."""
         return False
+
+    def adjust_infos(self, words: list[str], infos: list[TokenInfo], bounds: list[bool] | None) -> list[TokenInfo]:
+        """The tokens' :data:`TokenInfo` in their context (unchanged, for NLTK)."""
+        return infos
+
+    def contrast_index(self, infos: list[TokenInfo]) -> int | None:
+        """Position of the 'but' whose clauses are weighted (NLTK: the first 'but'), else None."""
+        return next((k for k, inf in enumerate(infos) if inf[0] == "but"), None)
 
     def is_sentiment_word(self, infos: list[TokenInfo], bounds: list[bool] | None, j: int) -> bool:
         """Whether the word at ``j`` is a sentiment word of its own, and so neither boosts nor negates."""
@@ -218,7 +341,7 @@ class Vader:
     # ---- NLTK's polarity_scores, step by step
     def sentiments(self, words: list[str], bounds: list[bool] | None = None) -> list[float]:
         """One valence per token (``polarity_scores`` up to and including ``_but_check``)."""
-        infos = [self.token_info(w) for w in words]
+        infos = self.adjust_infos(words, [self.token_info(w) for w in words], bounds)
         n = len(words)
         n_upper = sum(1 for inf in infos if inf[2])
         is_cap_diff = 0 < n - n_upper < n
@@ -238,8 +361,8 @@ class Vader:
                 sentiments.append(0)
                 continue
             sentiments.append(self.valence(words, infos, i, val, isup, is_cap_diff, bounds))
-        if any(inf[0] == "but" for inf in infos):
-            bi = next(k for k, inf in enumerate(infos) if inf[0] == "but")
+        bi = self.contrast_index(infos)
+        if bi is not None:
             for sidx, sentiment in enumerate(sentiments):
                 if sidx < bi:
                     sentiments[sidx] = sentiment * 0.5
@@ -320,37 +443,47 @@ class Vader:
         """NLTK's ``score_valence``: ``(neg, neu, pos, compound)`` rounded as NLTK rounds them."""
         if not sentiments:
             return 0.0, 0.0, 0.0, 0.0
-        sum_s = float(sum(sentiments))
-        ep_count = text.count("!")
-        if ep_count > 4:
-            ep_count = 4
-        ep_amplifier = ep_count * 0.292
-        qm_count = text.count("?")
-        qm_amplifier = 0
-        if qm_count > 1:
-            qm_amplifier = qm_count * 0.18 if qm_count <= 3 else 0.96
-        punct_emph_amplifier = ep_amplifier + qm_amplifier
-        if sum_s > 0:
-            sum_s += punct_emph_amplifier
-        elif sum_s < 0:
-            sum_s -= punct_emph_amplifier
-        compound = _normalize(sum_s)
-        pos_sum = 0.0
-        neg_sum = 0.0
-        neu_count = 0
-        for sentiment_score in sentiments:
-            if sentiment_score > 0:
-                pos_sum += float(sentiment_score) + 1
-            if sentiment_score < 0:
-                neg_sum += float(sentiment_score) - 1
-            if sentiment_score == 0:
-                neu_count += 1
-        if pos_sum > math.fabs(neg_sum):
-            pos_sum += punct_emph_amplifier
-        elif pos_sum < math.fabs(neg_sum):
-            neg_sum -= punct_emph_amplifier
-        total = pos_sum + math.fabs(neg_sum) + neu_count
-        pos = math.fabs(pos_sum / total)
-        neg = math.fabs(neg_sum / total)
-        neu = math.fabs(neu_count / total)
-        return round(neg, 3), round(neu, 3), round(pos, 3), round(compound, 4)
+        return score_values(sentiments, 0, text)
+
+
+def score_values(sentiments: list[float], n_zeros: int, text: str) -> tuple[float, float, float, float]:
+    """NLTK's ``score_valence`` of ``sentiments`` plus ``n_zeros`` more zeros (the unrated tokens).
+
+    The zeros change neither sum (Python's ``sum`` starts from the integer 0, and adding 0 to a
+    float gives the same float), so they are only counted as neutral tokens.
+    """
+    sum_s = float(sum(sentiments))
+    ep_count = text.count("!")
+    if ep_count > 4:
+        ep_count = 4
+    ep_amplifier = ep_count * 0.292
+    qm_count = text.count("?")
+    qm_amplifier = 0
+    if qm_count > 1:
+        qm_amplifier = qm_count * 0.18 if qm_count <= 3 else 0.96
+    punct_emph_amplifier = ep_amplifier + qm_amplifier
+    if sum_s > 0:
+        sum_s += punct_emph_amplifier
+    elif sum_s < 0:
+        sum_s -= punct_emph_amplifier
+    compound = _normalize(sum_s)
+    pos_sum = 0.0
+    neg_sum = 0.0
+    neu_count = 0
+    for sentiment_score in sentiments:
+        if sentiment_score > 0:
+            pos_sum += float(sentiment_score) + 1
+        if sentiment_score < 0:
+            neg_sum += float(sentiment_score) - 1
+        if sentiment_score == 0:
+            neu_count += 1
+    neu_count += n_zeros
+    if pos_sum > math.fabs(neg_sum):
+        pos_sum += punct_emph_amplifier
+    elif pos_sum < math.fabs(neg_sum):
+        neg_sum -= punct_emph_amplifier
+    total = pos_sum + math.fabs(neg_sum) + neu_count
+    pos = math.fabs(pos_sum / total)
+    neg = math.fabs(neg_sum / total)
+    neu = math.fabs(neu_count / total)
+    return round(neg, 3), round(neu, 3), round(pos, 3), round(compound, 4)

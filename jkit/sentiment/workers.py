@@ -15,7 +15,12 @@ from jkit.sentiment.rules import FeedbackVader
 from jkit.sentiment.text import clean_feedback_text, split_sentences
 from jkit.sentiment.vader import Vader
 
-__all__ = ["PARALLEL_MIN", "make_scorer", "n_workers", "score_one", "worker_init", "worker_score"]
+__all__ = ["PARALLEL_MIN", "STRONG_NEGATIVE_MIN_WORDS", "make_scorer", "n_workers", "score_one", "worker_init", "worker_score"]
+
+#: words from which a text's most negative sentence can set its compound (``strong_negative``): VADER's
+#: normalisation drowns one angry sentence only in long texts; in tweets and review snippets the rule
+#: lost more labels than it gained (docs/sentiment.md)
+STRONG_NEGATIVE_MIN_WORDS = 30
 
 #: distinct texts below which one process is faster than starting a pool
 PARALLEL_MIN = 20_000
@@ -43,19 +48,22 @@ def n_workers(n_jobs: int | None, n_unique: int) -> int:
 def score_one(scorer: Vader, text: str, sentences: bool, strong_negative: float | None):
     """``(neg, neu, pos, compound, n_sentences, min_sentence)`` for one (already checked) text.
 
-    With :class:`FeedbackVader` and ``strong_negative`` set, a text of several sentences whose most
-    negative sentence scores at or below ``strong_negative`` gets the lower of the two compounds.
+    With :class:`FeedbackVader` and ``strong_negative`` set, a text of several sentences and at least
+    :data:`STRONG_NEGATIVE_MIN_WORDS` words whose most negative sentence scores at or below ``strong_negative`` gets the lower of the two compounds.
     """
     if isinstance(scorer, FeedbackVader):
         text = clean_feedback_text(text, scorer.emoji)
     neg, neu, pos, compound = scorer.score(text)
     if not sentences:
         return neg, neu, pos, compound, 1, compound
-    parts = split_sentences(text)
+    parts = split_sentences(text.strip())  # same pieces; a trailing '.  ' then needs no split
     if len(parts) <= 1:
         return neg, neu, pos, compound, max(len(parts), 1), compound
     worst = min(scorer.score(p)[3] for p in parts)
-    if isinstance(scorer, FeedbackVader) and strong_negative is not None and worst <= strong_negative:
+    if (
+        isinstance(scorer, FeedbackVader) and strong_negative is not None and worst <= strong_negative
+        and len(text.split()) >= STRONG_NEGATIVE_MIN_WORDS
+    ):
         compound = min(compound, worst)
     return neg, neu, pos, compound, len(parts), worst
 

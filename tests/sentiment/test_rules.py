@@ -7,7 +7,7 @@ import pytest
 from sklearn.metrics import accuracy_score, f1_score
 
 from jkit.sentiment import FEEDBACK_FIXES, feedback_lexicon, score_sentiment
-from jkit.sentiment.rules import FeedbackVader
+from jkit.sentiment.rules import FIXES, OPT_IN_FIXES, FeedbackVader
 from jkit.sentiment.vader import Vader
 from tests.sentiment.conftest import FILES
 
@@ -83,6 +83,21 @@ def test_each_fix_lowers_no_file_and_the_set_raises_accuracy(fix, labelled, base
     assert sum(everything.values()) > sum(correct_counts["vader"].values())
 
 
+def test_the_opt_in_fixes_together_lower_no_review_file(labelled, base_lexicon, correct_counts):
+    # own_position alone costs one amazon sentence that like_comparison wins back (docs/sentiment.md)
+    default = correct_counts["feedback"]
+    with_all = _correct(labelled, FeedbackVader(base_lexicon, fixes=FIXES))
+    assert all(with_all[f] >= default[f] for f in FILES), (default, with_all)
+    assert sum(with_all.values()) > sum(default.values())
+    assert not OPT_IN_FIXES & set(FEEDBACK_FIXES)
+
+
+def test_opt_in_fix_is_switched_on_by_name():
+    text = "I would like a refund"
+    assert score_sentiment([text]).iloc[0]["label"] == "positive"  # VADER's reading, as on social text
+    assert score_sentiment([text], rules=[*FEEDBACK_FIXES, "like_comparison"]).iloc[0]["label"] == "neutral"
+
+
 # Each fix, with phrases VADER gets wrong: (text, label VADER gives, label the fix gives)
 FIX_EXAMPLES = {
     "no_negates": [("No problems at all.", "negative", "positive"), ("No complaints!", "negative", "positive"),
@@ -99,6 +114,17 @@ FIX_EXAMPLES = {
                         ("It feels like cardboard", "positive", "neutral")],
     "support_noun": [("Slow support, waited a week", "positive", "neutral")],
     "own_position": [("Not good at first, now good good", "negative", "positive")],
+    "negation_scope": [("Not bad, great", "negative", "positive"),
+                       ("So far nothing happened! You suck", "positive", "negative")],
+    "expressive_not_negated": [("IM NOT THE LATTER LOL", "negative", "positive"), ("Nope :-)", "negative", "positive")],
+    "cant_wait": [("Can't wait for the sequel", "neutral", "positive"), ("I cannot wait to go back", "neutral", "positive")],
+    "social_tokens": [("Wow. Struck out looking. Never done that before. #awful", "positive", "negative"),
+                      ("gooood times", "neutral", "positive"), ("WORST FINALE EVER D: D: D:", "positive", "negative")],
+    "degree_words": [("It was pretty gross!", "positive", "negative"), ("The case is pretty useless", "positive", "negative")],
+    "superlatives": [("The coolest phone I ever had", "neutral", "positive"), ("SWEETEST PHONE!!!", "neutral", "positive")],
+    "but_except": [("So original in its base concept that you cannot help but get caught up.", "neutral", "positive"),
+                   ("John Carlen's script is full of unhappy, two dimensional characters who are anything but "
+                    "compelling.", "positive", "negative")],
 }
 
 
@@ -106,7 +132,7 @@ def _label(compound: float) -> str:
     return "positive" if compound >= 0.05 else "negative" if compound <= -0.05 else "neutral"
 
 
-@pytest.mark.parametrize("fix", list(FEEDBACK_FIXES))
+@pytest.mark.parametrize("fix", list(FIXES))
 def test_each_fix_corrects_its_phrases(fix, base_lexicon):
     assert fix in FIX_EXAMPLES, "every fix needs examples"
     plain = Vader(base_lexicon)
@@ -122,6 +148,44 @@ def test_fix_does_not_touch_look_alikes(base_lexicon):
     assert _label(fb.score("Could not get strong enough signal")[3]) == "negative"  # 'enough' grades 'strong'
     assert _label(fb.score("No. It broke on day one")[3]) == "negative"
     assert _label(fb.score("I like it a lot")[3]) == "positive"
+
+
+# Real tweets of VADER's ground truth (Hutto & Gilbert 2014, tweets_GroundTruth.txt) on which the feedback
+# rules used to misfire, with the human raters' label: short texts whose one negative sentence set the
+# compound (strong_negative), 'no' and 'like' read as in reviews although the text is social (@mention,
+# #hashtag, laughter), laughter negated, a repeated phrase negated twice.
+SOCIAL_EXAMPLES = [
+    ("Thank you Brighton. Lovely fun. Now, HOW DID JEDWARD NOT WIN #cbb?!", "positive"),
+    ("@anonymous Sorry you had a bad day! Love you xx", "positive"),
+    ("@anonymous angry birds will do all that for you! :D", "positive"),
+    ("@anonymous seems like it !", "positive"),
+    ("Noel Gallagher looks like @anonymous", "positive"),
+    ("@anonymous No and no.", "negative"),
+    ("@anonymous No no no! Eel and Shrimp! Eel and Shrimp!!", "negative"),
+    ("@anonymous it gives no fucks it's the first day of the season. &gt;:[", "negative"),
+    ("Hotel California- My life lmao you can check out anytime you want, but you can never leave lmao", "positive"),
+    ("If it was anyone but Lucic that hit Miller I am sure the Sabres would have dropped gloves and started "
+     "swinging, but with Lucic no way lol", "positive"),
+    ("DON'T CARE DON'T CARE DON'T CARE DON'T CARE DON'T CARE #royalwedding", "negative"),
+]
+
+
+@pytest.mark.parametrize(("text", "human"), SOCIAL_EXAMPLES)
+def test_feedback_rules_do_not_misfire_on_real_tweets(text, human):
+    assert score_sentiment([text]).iloc[0]["label"] == human
+
+
+def test_social_text_keeps_vaders_reading_of_no_and_like(base_lexicon):
+    fb = FeedbackVader(base_lexicon, fixes=FIXES)
+    assert fb.score("No problems at all.")[3] > 0.05  # review prose: 'no' negates
+    assert fb.score("@anonymous No problems at all.")[3] == Vader(base_lexicon).score("@anonymous No problems at all.")[3]
+    assert fb.score("It feels like cardboard")[3] == 0
+    assert fb.score("It feels like cardboard #unboxing")[3] > 0.05
+
+
+def test_strong_negative_sentence_sets_the_compound_of_long_texts_only():
+    short = "Lovely fun. HOW DID THEY NOT WIN?!"
+    assert score_sentiment([short]).iloc[0]["compound"] == score_sentiment([short], strong_negative=None).iloc[0]["compound"]
 
 
 def test_each_shipped_word_raises_accuracy_or_completes_an_inflection(labelled, base_lexicon, correct_counts):

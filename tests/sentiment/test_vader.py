@@ -20,6 +20,39 @@ def test_rules_vader_is_bit_identical_to_nltk_on_all_real_sentences(labelled, nl
         assert ours[col].tolist() == nltk_scores[col].tolist(), col
 
 
+def _hu_liu_sentences(folder) -> list[str]:
+    out = []
+    for path in sorted(folder.glob("*.txt")):
+        if path.name == "README.txt":
+            continue
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if "##" in line and not line.startswith("*"):
+                out.append(line.split("##", 1)[1])
+    return out
+
+
+def test_fast_path_is_bit_identical_to_nltk_on_other_real_reviews(shared_data, nltk_sia, base_lexicon):
+    # Hu & Liu's 3,944 review sentences: another corpus than the UCI one the port was written against
+    texts = _hu_liu_sentences(shared_data / "reviews" / "hu_liu_5")
+    assert len(texts) > 3_500
+    scorer = vader.Vader(base_lexicon)
+    for text in texts:
+        assert scorer.polarity_scores(text) == nltk_sia.polarity_scores(text), text
+    # a second pass runs on the warm token caches and must not change anything
+    assert [scorer.score(t) for t in texts[:500]] == [tuple(nltk_sia.polarity_scores(t)[k] for k in ("neg", "neu", "pos", "compound"))
+                                                       for t in texts[:500]]
+
+
+def test_fast_path_and_the_hook_path_agree(labelled, base_lexicon):
+    # plain Vader scores through its fast path; a subclass with no fixes through the generic hooks
+    class Hooked(vader.Vader):
+        pass
+
+    fast, hooked = vader.Vader(base_lexicon), Hooked(base_lexicon)
+    for text in pd.concat(list(labelled.values()))["text"]:
+        assert fast.score(text) == hooked.score(text), text
+
+
 TRICKY = [
     "",
     "a",
@@ -43,6 +76,11 @@ TRICKY = [
     "\tgood\n\nbad  \r\n",
     "😀 great 👍",
     "café très bien, naïve résumé",
+    "Not a single complaint but nothing to love BUT great; kind of nice, sort of okay, just enough",
+    "a b c d good e f",
+    "least good; at least good; very least good",
+    "GOOD GOOD good but BAD",
+    "x X good",
 ]
 
 
