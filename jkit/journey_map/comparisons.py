@@ -8,6 +8,7 @@ returns (the changes between two maps, with their intervals).
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -111,18 +112,16 @@ class _prefixed_warnings:
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
-def _phrase_counts(scored: pd.DataFrame, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    from jkit.pain_points import candidate_phrases
-
+def _phrase_counts(scored: pd.DataFrame, pairs: Sequence[tuple[str, str]],
+                   variants: dict[tuple[str, str], tuple[str, ...]] | None = None) -> dict[tuple[str, str], int]:
+    """Texts of each stage that mention the pain point: its name or any variant merged into its theme."""
     counts: dict[tuple[str, str], int] = {}
-    by_stage: dict[str, list[str]] = {}
+    variants = variants or {}
     for stage, phrase in pairs:
-        by_stage.setdefault(stage, []).append(phrase)
-    for stage, phrases in by_stage.items():
         texts = scored.loc[(scored["stage"] == stage) & scored["compound"].notna(), "text"]
-        grams = [candidate_phrases(t) for t in texts if isinstance(t, str)]
-        for phrase in phrases:
-            counts[(stage, phrase)] = sum(phrase in g for g in grams)
+        words = sorted({phrase, *variants.get((stage, phrase), ())}, key=len, reverse=True)
+        pattern = r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")\b"
+        counts[(stage, phrase)] = int(texts.astype("string").str.lower().str.contains(pattern, regex=True).sum())
     return counts
 
 
@@ -177,7 +176,8 @@ def compare_periods(
     pairs = sorted(set(map(tuple, before.pain_points[["stage", "phrase"]].to_numpy()))
                    | set(map(tuple, after.pain_points[["stage", "phrase"]].to_numpy())))
     if pairs:
-        ca, cb = _phrase_counts(scored_a, pairs), _phrase_counts(scored_b, pairs)
+        variants = {**before.pain_points.attrs.get("variants", {}), **after.pain_points.attrs.get("variants", {})}
+        ca, cb = _phrase_counts(scored_a, pairs, variants), _phrase_counts(scored_b, pairs, variants)
         na = before.emotion.set_index("stage")["feedback"]
         nb = after.emotion.set_index("stage")["feedback"]
         for stage, phrase in pairs:

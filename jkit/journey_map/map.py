@@ -361,7 +361,11 @@ def _stage_pain_points(scored: pd.DataFrame, names: list[str], top_n: int, min_c
     order = {s: i for i, s in enumerate(names)}
     # within a stage the themes' own order: worst (most negative texts) first
     out = out.assign(_o=out["stage"].map(order), _r=themes["rank"].to_numpy()).sort_values(["_o", "_r"])
-    return out.drop(columns=["_o", "_r"]).reset_index(drop=True)
+    out = out.drop(columns=["_o", "_r"]).reset_index(drop=True)
+    # the variants merged into each theme, so that a period comparison counts the theme, not only its name
+    out.attrs["variants"] = {(str(st), str(name)): tuple(map(str, phrases))
+                             for st, name, phrases in zip(themes["stage"], themes["theme"], themes["phrases"], strict=True)}
+    return out
 
 
 def journey_map(

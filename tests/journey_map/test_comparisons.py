@@ -46,3 +46,16 @@ def test_compare_periods_detects_a_planted_change():
     assert ch.loc[("consideration", "sentiment"), "significant"]
     assert not ch.loc[("consideration", "conversion"), "significant"]  # everyone views a product in both periods
     assert cmp.to_dict()["cut"].startswith("2025-02-15")
+
+
+def test_a_period_comparison_counts_every_variant_of_a_theme():
+    """A theme is counted by its name and the variants merged into it (whole words, any spacing, any case);
+    texts that were not scored do not count."""
+    from jkit.journey_map.comparisons import _phrase_counts
+
+    scored = pd.DataFrame({"stage": ["a", "a", "a", "a", "b"], "compound": [0.1, -0.5, None, -0.3, -0.2],
+                           "text": ["Battery  life is short", "the batteries died", "battery gone", "a batteryless toy",
+                                    "battery bad"]})
+    counts = _phrase_counts(scored, [("a", "battery life"), ("b", "battery")],
+                            {("a", "battery life"): ("batteries", "battery life")})
+    assert counts == {("a", "battery life"): 2, ("b", "battery"): 1}
