@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
 import warnings
 import zipfile
 from pathlib import Path
@@ -31,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from jkit.errors import DataValidationError, JkitWarning, MissingResourceError
+from jkit.io.files import write_zip_atomic, zip_member
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "TRUSTED_TYPES", "save_model", "load_model"]
 
@@ -106,30 +105,16 @@ def save_model(model, path: str | Path) -> Path:
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
     parts = {name: getattr(model, name, None) for name in _SKLEARN_PARTS}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
-            z.writestr("manifest.json", json.dumps(manifest, indent=1))
-            z.writestr("arrays.npz", buf.getvalue())
-            z.writestr("sklearn.skops", sio.dumps(parts))
-            for name in _FRAMES:
-                z.writestr(f"{name.rstrip('_')}.parquet", _parquet_bytes(getattr(model, name)))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    members: dict[str, str | bytes] = {"manifest.json": json.dumps(manifest, indent=1), "arrays.npz": buf.getvalue(),
+                                       "sklearn.skops": sio.dumps(parts)}
+    for name in _FRAMES:
+        members[f"{name.rstrip('_')}.parquet"] = _parquet_bytes(getattr(model, name))
+    write_zip_atomic(path, members)
     return path
 
 
 def _member(z: zipfile.ZipFile, name: str, where: str) -> bytes:
-    try:
-        info = z.getinfo(name)
-    except KeyError:
-        raise DataValidationError(f"{where}: not a saved jkit PersonaModel (no {name} in it)") from None
-    if info.file_size > _MAX_MEMBER_BYTES:
-        raise DataValidationError(f"{where}: {name} is {info.file_size:,} bytes; not a persona model")
-    return z.read(name)
+    return zip_member(z, name, where, "PersonaModel", "persona model", max_bytes=_MAX_MEMBER_BYTES)
 
 
 def _refuse_old(path: Path) -> None:

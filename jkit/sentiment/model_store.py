@@ -15,8 +15,6 @@ Nothing in it is unpickled, as for persona models (:mod:`jkit.personas.store`).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import warnings
 import zipfile
 from pathlib import Path
@@ -26,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from jkit.errors import DataValidationError, JkitWarning, MissingResourceError
+from jkit.io.files import write_zip_atomic, zip_member
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "TRUSTED_TYPES", "load_model", "save_model"]
 
@@ -74,28 +73,15 @@ def save_model(model, path: str | Path) -> Path:
         "pairs": {k: _plain(getattr(model, k)) for k in _PAIRS},
         "cv_folds": _plain(model.cv_folds_.to_dict(orient="list")),
     }
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
-            z.writestr("manifest.json", json.dumps(manifest, indent=1))
-            if model.pipeline_ is not None:
-                z.writestr("pipeline.skops", sio.dumps(model.pipeline_))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    members: dict[str, str | bytes] = {"manifest.json": json.dumps(manifest, indent=1)}
+    if model.pipeline_ is not None:
+        members["pipeline.skops"] = sio.dumps(model.pipeline_)
+    write_zip_atomic(path, members)
     return path
 
 
 def _member(z: zipfile.ZipFile, name: str, where: str) -> bytes:
-    try:
-        info = z.getinfo(name)
-    except KeyError:
-        raise DataValidationError(f"{where}: not a saved jkit SentimentModel (no {name} in it)") from None
-    if info.file_size > _MAX_MEMBER_BYTES:
-        raise DataValidationError(f"{where}: {name} is {info.file_size:,} bytes; not a sentiment model")
-    return z.read(name)
+    return zip_member(z, name, where, "SentimentModel", "sentiment model", max_bytes=_MAX_MEMBER_BYTES)
 
 
 def _read(path: Path) -> tuple[dict, Any]:
