@@ -98,6 +98,7 @@ def main(argv=None) -> int:
     parser.add_argument("--vader-sdist", type=Path, help="vaderSentiment-3.3.2.tar.gz (pip download ... --no-binary :all:)")
     parser.add_argument("--ground-truth", type=Path, help="the unpacked hutto_ICWSM_2014 folder instead")
     parser.add_argument("--ablation", action="store_true", help="labels gained/lost by removing each fix")
+    parser.add_argument("--quick", action="store_true", help="accepted for `python -m benchmarks` (this one is quick)")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore", JkitWarning)
     sets = load_sets(args.vader_sdist, args.ground_truth)
