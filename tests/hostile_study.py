@@ -130,6 +130,9 @@ def _feedback_texts(rng: np.random.Generator, n_total: int = 140) -> list[tuple[
     for i, p in enumerate(PAYLOADS.values()):
         texts.append((f"terrible and awful {p} checkout slow" if i % 2 else f"awful {p} rude agent", i % 5))
         texts.append((f"{p} great, love it", (i + 1) % 5))
+    # the image payload in every complaint about the agent: whichever texts a theme quotes carry it
+    for i in range(4):
+        texts.append((f"awful {PAYLOADS['img']} rude agent", 2 + i % 2))
     praise = ["great service, love it", "fast delivery, very happy", "excellent app, would recommend",
               "friendly staff and good prices", "smooth purchase, thanks"]
     while len(texts) < n_total:

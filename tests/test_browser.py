@@ -177,10 +177,11 @@ def hostile_report(tmp_path_factory):
     data = base / "data"
     shutil.copytree(SMALL_SAMPLE, data)
     fb = pd.read_csv(data / "feedback.csv", dtype=str, keep_default_na=False)
-    # the most negative texts about the planted checkout pain point carry the payloads, so they are quoted
-    rows = fb.index[fb["text"].str.contains("checkout", case=False) & (fb["stage"] == "purchase")][:4]
+    # every text about the planted checkout pain point carries a payload, so whichever texts the
+    # reports quote for it (the theme's representative quotes, the most negative ones) carry one
+    rows = fb.index[fb["text"].str.contains("checkout", case=False) & (fb["stage"] == "purchase")]
     for i, row in enumerate(rows):
-        fb.loc[row, "text"] = f"Checkout was confusing, terrible, horrible, awful {HOSTILE[i % 2]}"
+        fb.loc[row, "text"] = f"{fb.loc[row, 'text']} {HOSTILE[i % 2]}"
     fb.to_csv(data / "feedback.csv", index=False)
     result = run(["03", "04"], notebooks_dir=NOTEBOOKS, reports_dir=base / "reports", data=data)
     assert result.ok, result.summary()

@@ -209,6 +209,11 @@ def _float_decimals(values: pd.Series) -> int:
     return auto_decimals(float(np.median(nonzero))) if nonzero.size else 0
 
 
+def _escaped(formatter: Any) -> Any:
+    """``formatter`` whose text is HTML-escaped, whatever the cell held."""
+    return lambda value: html.escape(str(formatter(value)), quote=True)
+
+
 def _cell(value: Any) -> str:
     """The default text of a cell in a text or mixed column (before HTML escaping)."""
     if isinstance(value, bool | np.bool_):
@@ -313,8 +318,12 @@ def format_table(
     for col, d in (decimals or {}).items():
         fmt[col] = _number_fmt(int(d))
     fmt = {k: v for k, v in fmt.items() if k in frame.columns}
+    # every cell's final text is escaped here: pandas' escape="html" escapes only cells that are str
+    # before formatting, so a dict, list or other object from data would reach the page as raw HTML
+    safe = {col: _escaped(fmt.get(col, _cell)) for col in frame.columns.unique()
+            if not isinstance(frame[col], pd.DataFrame)}
     styler = PageTable(frame)
-    return (styler.format(fmt, na_rep=MISSING, escape="html")
+    return (styler.format(safe, na_rep=MISSING)
             .format_index(escape="html", axis=1)
             .hide(axis="index")
             .set_table_styles(_TABLE_STYLES, overwrite=False))

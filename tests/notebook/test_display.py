@@ -269,3 +269,13 @@ def test_column_and_index_names_from_data_are_escaped_like_cells():
     page = format_table(frame)._repr_html_()
     assert "<img" not in page and "<script>" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_cells_that_are_not_text_are_escaped_too():
+    """pandas escapes only str cells: a dict, list or tuple holding markup from data must not reach the page raw."""
+    frame = pd.DataFrame({"touchpoints": [{"<img src=x onerror=alert(1)>": 3}], "phrases": [("a<b", "<i>c</i>")],
+                          "text": ["<script>x</script>"], "n": [1200]})
+    page = format_table(frame).to_html()
+    assert "<img" not in page and "<script>" not in page and "<i>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    assert ">1,200<" in page
