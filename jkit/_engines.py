@@ -69,8 +69,7 @@ def choose(engine: str | None, data: Any, known: Mapping[str, Any] | tuple[str, 
         offered = list(dict.fromkeys([*ENGINE_NAMES, *names]))
         raise ParameterError(f"engine={engine!r} is not known; expected one of {column_list(offered)}")
     if engine is not None and engine not in names:
-        raise ParameterError(f"{analysis}: engine={engine!r} is not available; {analysis} runs on "
-                             f"{column_list(names)}")
+        raise _not_available(engine, names, analysis)
     on_spark = spark_input(data)
     if engine is None:
         if on_spark:
@@ -83,9 +82,12 @@ def choose(engine: str | None, data: Any, known: Mapping[str, Any] | tuple[str, 
         raise ParameterError(f"engine={engine!r} cannot read a Spark DataFrame (Spark DataFrames need "
                              "engine='spark', or leave it None)")
     if engine not in names:
-        raise ParameterError(f"{analysis}: engine={engine!r} is not available; {analysis} runs on "
-                             f"{column_list(names)}")
+        raise _not_available(engine, names, analysis)
     return engine
+
+
+def _not_available(engine: str, names: tuple[str, ...], analysis: str) -> ParameterError:
+    return ParameterError(f"{analysis}: engine={engine!r} is not available; {analysis} runs on {column_list(names)}")
 
 
 def load(registry: Mapping[str, str | Callable[..., Any]], engine: str) -> Callable[..., Any]:

@@ -303,8 +303,6 @@ def format_table(
             fmt[col] = _number_fmt(_float_decimals(s), keep_small=True)
         elif pd.api.types.is_integer_dtype(s):
             fmt[col] = _number_fmt(0, thousands=not _looks_like_id_or_year(col))
-        elif pd.api.types.is_object_dtype(s):
-            fmt[col] = _cell
     for col in duration:
         if col in frame.columns:
             if pd.api.types.is_timedelta64_dtype(frame[col]) or not pd.api.types.is_numeric_dtype(frame[col]):
