@@ -1,9 +1,11 @@
 """Sentiment learned from the study's own ratings: :class:`SentimentModel`.
 
 A scikit-learn pipeline reads each text three ways — TF-IDF of word 1–2-grams, TF-IDF of
-character 2–5-grams inside words (:class:`~jkit.sentiment.features.CharNgramTfidf`) and VADER's
-``compound``, ``pos``, ``neu``, ``neg`` — and a logistic regression learns from the labelled texts
-which of them predict the study's labels. Its class probabilities give ``pos`` / ``neu`` / ``neg``
+character 2–5-grams inside words (:class:`~jkit.sentiment.features.CharNgramTfidf`) and what the
+lexicon says of its words, negation included (:class:`~jkit.sentiment.features.LexiconValence`) —
+and a logistic regression learns from the labelled texts which of them predict the study's labels.
+The n-grams are counted with array operations (:mod:`jkit.sentiment.ngrams`), so that prediction
+is faster than the lexicon itself. Its class probabilities give ``pos`` / ``neu`` / ``neg``
 and ``compound = p(positive) − p(negative)``.
 
 Stratified k-fold cross-validation on the labelled texts measures the model and the lexicon on the
@@ -31,25 +33,27 @@ from jkit.errors import DataValidationError, JkitWarning, NotFittedError, Parame
 from jkit.sentiment import workers
 from jkit.sentiment.features import LEXICON_FEATURES, build_pipeline, one_blas_thread
 from jkit.sentiment.labels import sentiment_labels
+from jkit.sentiment.lexicon import base_lexicon
 from jkit.sentiment.scoring import (
     LABELS,
     TEXT_COL_HINT,
     ScoringEngine,
     score_series,
+    scorer_config,
     texts_of,
     validate_thresholds,
     warn_set_aside,
 )
-from jkit.sentiment.text import check_texts, split_sentences
+from jkit.sentiment.text import check_texts, distinct_values, split_sentences
 from jkit.stats import wilson_interval
 
 __all__ = ["LEXICON_FEATURES", "SentimentModel"]
 
 
 
-def _fit(frame: pd.DataFrame, y: np.ndarray, C: float, random_state: int):
+def _fit(frame: pd.DataFrame, y: np.ndarray, C: float, random_state: int, extra_words: dict[str, float]):
     with one_blas_thread():
-        return build_pipeline(C, random_state).fit(frame, y)
+        return build_pipeline(C, random_state, extra_words).fit(frame[["text"]], y)
 
 
 def _accuracy(correct: int, n: int) -> tuple[float, tuple[float, float]]:
@@ -67,8 +71,8 @@ def _worker_init(model: SentimentModel) -> None:
     _WORKER["model"] = model
 
 
-def _worker_probabilities(texts: list[str]) -> np.ndarray:
-    return _WORKER["model"]._probabilities_here(texts, n_jobs=1)
+def _worker_scores(chunk: tuple[list[Any], bool]) -> tuple[np.ndarray, list[str | None]]:
+    return _WORKER["model"]._score_values(*chunk)
 
 
 class SentimentModel(BaseEstimator):
@@ -210,6 +214,12 @@ class SentimentModel(BaseEstimator):
         finally:
             engine.close()
 
+    def _extra_words(self) -> dict[str, float]:
+        """The words and valences this model's ``rules`` and ``lexicon`` add to VADER's lexicon."""
+        lexicon, _, _ = scorer_config(self.rules, self.lexicon)
+        base = base_lexicon()
+        return {w: v for w, v in lexicon.items() if base.get(w) != v}
+
     def _lexicon_labels(self, compound: np.ndarray, classes: tuple[str, ...]) -> np.ndarray:
         low, high = validate_thresholds(self.thresholds)
         if "neutral" not in classes:
@@ -295,13 +305,14 @@ class SentimentModel(BaseEstimator):
 
         lexicon_pred = self._lexicon_labels(frame["compound"].to_numpy(), self.classes_)
         n_splits = min(self.cv, min(Counter(y.tolist()).values()))
+        extra = self._extra_words()
         rows = []
         if n_splits >= 2:
             folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
             for k, (train, test) in enumerate(folds.split(frame, y)):
-                model = _fit(frame.iloc[train], y[train], self.C, self.random_state)
+                model = _fit(frame.iloc[train], y[train], self.C, self.random_state, extra)
                 with one_blas_thread():
-                    predicted = model.predict(frame.iloc[test])
+                    predicted = model.predict(frame.iloc[test][["text"]])
                 right, lexicon_right = predicted == y[test], lexicon_pred[test] == y[test]
                 rows.append({"fold": k + 1, "n": len(test), "model_correct": int(right.sum()),
                              "lexicon_correct": int(lexicon_right.sum()),
@@ -334,7 +345,7 @@ class SentimentModel(BaseEstimator):
                               f"{self.cv_gain_z_:.2f} < min_z={self.min_z:g}); predictions are the lexicon's")
         else:
             self.fallback_ = None
-            self.pipeline_ = _fit(frame, y, self.C, self.random_state)
+            self.pipeline_ = _fit(frame, y, self.C, self.random_state, self._extra_words())
         if self.fallback_ is not None:
             warnings.warn(f"SentimentModel: {self.fallback_}", JkitWarning, stacklevel=3)
 
@@ -344,26 +355,41 @@ class SentimentModel(BaseEstimator):
         if not hasattr(self, "fallback_"):
             raise NotFittedError("this SentimentModel is not fitted yet: call fit(feedback) first (or SentimentModel.load(path))")
 
-    def _probabilities(self, texts: list[str]) -> np.ndarray:
-        """``(neg, neu, pos)`` probabilities of distinct, checked texts (in worker processes when many)."""
+    def _score_distinct(self, values: list[Any], sentences: bool) -> tuple[np.ndarray, list[str | None]]:
+        """:meth:`_score_values` of distinct values, in worker processes when there are many."""
         import multiprocessing as mp
 
-        n_procs = workers.n_workers(self.n_jobs, len(texts))
+        n_procs = workers.n_workers(self.n_jobs, len(values))
         if n_procs <= 1 or "fork" not in mp.get_all_start_methods():
-            return self._probabilities_here(texts, n_jobs=1 if n_procs <= 1 else None)
+            return self._score_values(values, sentences, n_jobs=1 if n_procs <= 1 else None)
         from concurrent.futures import ProcessPoolExecutor
 
-        # fork: the workers share the fitted pipeline instead of unpickling it; each scores whole chunks
-        size = max(1_000, min(_TASK_SIZE, len(texts) // (n_procs * 4) + 1))
-        chunks = [texts[s : s + size] for s in range(0, len(texts), size)]
+        # fork: the workers share the fitted pipeline instead of unpickling it; each checks, scores and
+        # splits whole chunks, so nothing but the de-duplication runs in this process alone
+        size = max(1_000, min(_TASK_SIZE, len(values) // (n_procs * 4) + 1))
+        chunks = [(values[s : s + size], sentences) for s in range(0, len(values), size)]
         with ProcessPoolExecutor(max_workers=n_procs, mp_context=mp.get_context("fork"),
                                  initializer=_worker_init, initargs=(self,)) as pool:
-            return np.vstack(list(pool.map(_worker_probabilities, chunks)))
+            parts = list(pool.map(_worker_scores, chunks))
+        return np.vstack([p[0] for p in parts]), [r for p in parts for r in p[1]]
+
+    def _score_values(self, values: list[Any], sentences: bool, n_jobs: int | None = 1) -> tuple[np.ndarray, list[str | None]]:
+        """``(neg, neu, pos, n_sentences, min_sentence)`` rows of raw values (NaN where set aside) and the reasons."""
+        prepared, reasons = check_texts(pd.Series(values, dtype=object), None)
+        ok = [i for i, t in enumerate(prepared) if t is not None]
+        texts = [prepared[i] for i in ok]
+        table = np.full((len(values), 5), np.nan)
+        if texts:
+            proba = self._probabilities_here(texts, n_jobs=n_jobs)
+            table[ok] = np.column_stack([proba, *self._sentences(texts, proba, sentences, n_jobs)])
+        return table, reasons
 
     def _probabilities_here(self, texts: list[str], n_jobs: int | None = 1) -> np.ndarray:
-        """:meth:`_probabilities` in this process (the lexicon scores with ``n_jobs`` processes)."""
-        frame = self._lexicon_features(pd.Series(texts, dtype=object), n_jobs=n_jobs)[list(LEXICON_FEATURES)]
-        frame.insert(0, "text", texts)
+        """:meth:`_probabilities` in this process (VADER's scores with ``n_jobs`` processes, for old model files)."""
+        frame = pd.DataFrame({"text": texts})
+        if set(LEXICON_FEATURES) <= set(self.pipeline_.named_steps["features"].feature_names_in_):
+            lexicon = self._lexicon_features(pd.Series(texts, dtype=object), n_jobs=n_jobs)
+            frame = pd.concat([frame, lexicon[list(LEXICON_FEATURES)].reset_index(drop=True)], axis=1)
         with one_blas_thread():
             proba = self.pipeline_.predict_proba(frame)
         out = np.zeros((len(texts), 3))
@@ -398,15 +424,11 @@ class SentimentModel(BaseEstimator):
             finally:
                 engine.close()
         texts = texts_of(feedback, self.text_col)
-        prepared, reasons = check_texts(texts, None)
-        uniq = list(dict.fromkeys(t for t in prepared if t is not None))
-        proba = self._probabilities(uniq) if uniq else np.zeros((0, 3))
-        n_sent, worst = self._sentences(uniq, proba, sentences)
-        code = {t: i for i, t in enumerate(uniq)}
-        rows = np.array([code[t] if t is not None else -1 for t in prepared], dtype=np.int64)
-        ok = rows >= 0
-        table = np.full((len(texts), 5), np.nan)
-        table[ok] = np.column_stack([proba, n_sent, worst])[rows[ok]] if uniq else table[ok]
+        codes, distinct = distinct_values(texts)
+        table, distinct_reasons = self._score_distinct(distinct, sentences) if distinct else (np.zeros((0, 5)), [])
+        table = table[codes] if len(codes) else np.zeros((0, 5))
+        reasons = [distinct_reasons[c] for c in codes.tolist()]
+        ok = np.array([r is None for r in reasons], dtype=bool)
         best = np.argmax(np.where(np.isnan(table[:, :3]), -1, table[:, :3]), axis=1)
         label = np.where(ok, np.array(LABELS, dtype=object)[best], None)
         out = pd.DataFrame({
@@ -418,17 +440,18 @@ class SentimentModel(BaseEstimator):
         warn_set_aside(reasons, len(texts))
         return out
 
-    def _sentences(self, uniq: list[str], proba: np.ndarray, sentences: bool) -> tuple[np.ndarray, np.ndarray]:
+    def _sentences(self, texts: list[str], proba: np.ndarray, sentences: bool,
+                   n_jobs: int | None = 1) -> tuple[np.ndarray, np.ndarray]:
         compound = proba[:, 2] - proba[:, 0]
         if not sentences:
-            return np.ones(len(uniq)), compound
-        parts = [split_sentences(t) for t in uniq]
+            return np.ones(len(texts)), compound
+        parts = [split_sentences(t) for t in texts]
         n_sent = np.array([max(len(p), 1) for p in parts], dtype="float64")
         worst = compound.copy()
         multi = [i for i, p in enumerate(parts) if len(p) > 1]
         if multi:
             pieces = list(dict.fromkeys(s for i in multi for s in parts[i]))
-            piece_proba = self._probabilities(pieces)
+            piece_proba = self._probabilities_here(pieces, n_jobs=n_jobs)
             score = dict(zip(pieces, piece_proba[:, 2] - piece_proba[:, 0], strict=True))
             for i in multi:
                 worst[i] = min(score[s] for s in parts[i])

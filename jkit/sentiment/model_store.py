@@ -31,7 +31,8 @@ __all__ = ["FORMAT", "FORMAT_VERSION", "TRUSTED_TYPES", "load_model", "save_mode
 FORMAT = "jkit.SentimentModel"
 FORMAT_VERSION = 1
 #: the only types beyond skops' defaults a sentiment model file may hold
-TRUSTED_TYPES = ("jkit.sentiment.features.CharNgramTfidf",)
+TRUSTED_TYPES = ("jkit.sentiment.features.CharNgramTfidf", "jkit.sentiment.features.LexiconValence",
+                 "jkit.sentiment.features.WordNgramTfidf")
 _SCALARS = ("cv_accuracy_", "lexicon_cv_accuracy_", "cv_gain_z_", "n_labelled_", "n_unlabelled_", "n_set_aside_", "fallback_")
 _PAIRS = ("cv_interval_", "lexicon_cv_interval_")
 _MAX_MEMBER_BYTES = 512 << 20

@@ -20,6 +20,7 @@ __all__ = [
     "check_texts",
     "clean_feedback_text",
     "decode_bytes",
+    "distinct_values",
     "repair_mojibake",
     "split_sentences",
     "why_not_scored",
@@ -30,6 +31,7 @@ __all__ = [
 
 _NON_LATIN = ("\u0400", "\u04ff", "\u0590", "\u06ff", "\u0900", "\u0dff", "\u0e00", "\u0eff", "\u3040", "\u9fff",
               "\uac00", "\ud7af")
+_NON_LATIN_CHAR = re.compile("[" + "".join(f"{lo}-{hi}" for lo, hi in zip(_NON_LATIN[::2], _NON_LATIN[1::2], strict=True)) + "]")
 
 
 # Frequent function words of other languages written in Latin script (Spanish, French, German,
@@ -46,6 +48,15 @@ def _english_markers() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return frozenset(ENGLISH_STOP_WORDS)
+
+
+@functools.lru_cache(maxsize=1)
+def _english_marker_pattern() -> re.Pattern:
+    """Finds a white-space-separated word that is an English marker once ``.,;:!?"'()`` are stripped off its ends
+    (what the fast path of :func:`check_texts` asks of ASCII text, in one C-level search)."""
+    ends = re.escape(".,;:!?\"'()")
+    words = "|".join(sorted(map(re.escape, _english_markers()), key=len, reverse=True))
+    return re.compile(rf"(?:^|(?<=\s))[{ends}]*(?:{words})[{ends}]*(?=\s|$)", re.IGNORECASE)
 
 
 def decode_bytes(value: bytes | bytearray) -> str:
@@ -68,12 +79,13 @@ def why_not_scored(value: Any, max_chars: int | None) -> tuple[str | None, str |
         return None, "empty text"
     if max_chars is not None and len(value) > max_chars:
         return None, f"longer than max_chars={max_chars:,}"
-    letters = [c for c in value[:2000] if c.isalpha()]
-    if letters:
-        foreign = sum(1 for c in letters if any(lo <= c <= hi for lo, hi in zip(_NON_LATIN[::2], _NON_LATIN[1::2], strict=True)))
-        if foreign > 0.5 * len(letters):
+    head = value[:2000]
+    n_letters = sum(map(str.isalpha, head))
+    if n_letters:
+        foreign = sum(map(str.isalpha, _NON_LATIN_CHAR.findall(head)))
+        if foreign > 0.5 * n_letters:
             return None, "not English (non-Latin script)"
-        words = [w.strip(".,;:!?\"'()¿¡").lower() for w in value[:2000].split()]
+        words = [w.strip(".,;:!?\"'()¿¡").lower() for w in head.split()]
         words = [w for w in words if w.isalpha()]
         if (
             len(words) >= 6
@@ -88,13 +100,13 @@ def check_texts(texts: pd.Series, max_chars: int | None) -> tuple[list[str | Non
     """:func:`why_not_scored` of every value: the texts to score (None where set aside) and the reasons."""
     prepared: list[str | None] = []
     reasons: list[str | None] = []
-    markers = _english_markers()
+    marker = _english_marker_pattern().search
     for value in texts.tolist():
         if type(value) is str and value.isascii() and (max_chars is None or len(value) <= max_chars):
             # fast path: plain ASCII text (split() and strip() agree on its white space); only the
             # English check remains
             words = value.split()
-            if words and (len(words) < 6 or any(w.strip(".,;:!?\"'()").lower() in markers for w in words)):
+            if words and (len(words) < 6 or marker(value)):
                 prepared.append(value)
                 reasons.append(None)
                 continue
@@ -102,6 +114,24 @@ def check_texts(texts: pd.Series, max_chars: int | None) -> tuple[list[str | Non
         prepared.append(text)
         reasons.append(reason)
     return prepared, reasons
+
+
+def distinct_values(texts: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """Each row's number among the distinct values, and those values (every non-text value is its own)."""
+    values = texts.tolist()
+    if all(type(v) is str for v in values):
+        codes, uniq = pd.factorize(pd.Series(values, dtype=object))
+        return codes.astype(np.int64), list(uniq)
+    seen: dict[Any, int] = {}
+    codes = np.empty(len(values), dtype=np.int64)
+    distinct: list[Any] = []
+    for i, v in enumerate(values):
+        key = v if type(v) is str else (i,)
+        if key not in seen:
+            seen[key] = len(distinct)
+            distinct.append(v)
+        codes[i] = seen[key]
+    return codes, distinct
 
 
 # --------------------------------------------------------------------------- cleaning (feedback rules only)

@@ -146,6 +146,33 @@ def test_worker_processes_give_the_same_scores():
     assert (serial["label"] == np.where(np.arange(2_500) % 3, "negative", "positive")).all()
 
 
+def test_model_files_of_the_earlier_design_still_predict(tmp_path):
+    """Models saved before LexiconValence read VADER's four scores beside the text: they are still fed them."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    from jkit.sentiment.features import LEXICON_FEATURES
+
+    frame = _planted()
+    model = SentimentModel().fit(frame)
+    vader = score_sentiment(frame["text"], rules="vader", sentences=False)[list(LEXICON_FEATURES)]
+    old = Pipeline([("features", ColumnTransformer([
+        ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), "text"),
+        ("chars", CharNgramTfidf(), "text"),
+        ("lexicon", "passthrough", list(LEXICON_FEATURES))])), ("classifier", LogisticRegression(C=4.0, max_iter=2000))])
+    old.fit(pd.concat([frame[["text"]], vader], axis=1), frame["label"])
+    model.pipeline_ = old
+    texts = ["the parcel was zorbly", "flimp refund", "a great phone, not bad at all"]
+    want = old.predict_proba(pd.concat([pd.DataFrame({"text": texts}),
+                                        score_sentiment(texts, rules="vader", sentences=False)[list(LEXICON_FEATURES)]],
+                                       axis=1))
+    loaded = SentimentModel.load(model.save(tmp_path / "old.zip"))
+    out = loaded.predict(texts, sentences=False)
+    assert np.allclose(out["pos"], want[:, list(old.classes_).index("positive")])
+    assert out["label"].tolist()[:2] == ["negative", "positive"]
+
+
 def test_score_sentiment_uses_a_fitted_model():
     model = SentimentModel().fit(_planted())
     frame = pd.DataFrame({"body": ["zorbly parcel", "flimp"]}, index=["a", "b"])
