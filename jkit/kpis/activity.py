@@ -77,7 +77,8 @@ def _times(frame: pd.DataFrame, time_col: str) -> pd.Series:
     """``time_col`` as naive UTC times; an error naming the first row that is not a time."""
     raw = frame[time_col]
     try:
-        times = pd.to_datetime(raw, utc=True, errors="coerce")
+        mixed = {} if pd.api.types.is_datetime64_any_dtype(raw) else {"format": "mixed"}
+        times = pd.to_datetime(raw, utc=True, errors="coerce", **mixed)
     except (TypeError, ValueError):
         times = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
     bad = times.isna().to_numpy()
