@@ -29,7 +29,7 @@ from jkit.kpis.measures import (
     nps,
     repeat_purchase_rate,
 )
-from jkit.kpis.retention import retention
+from jkit.kpis.retention import retention, retention_curve
 from jkit.kpis.rows import KPI_COLUMNS as KPI_COLUMNS  # importable as before, not in __all__
 from jkit.kpis.rows import REVENUE_KPIS
 from jkit.kpis.rows import kpi_rows as kpi_rows
@@ -52,5 +52,6 @@ __all__ = [
     "parse_events",
     "REVENUE_KPIS",
     "retention",
+    "retention_curve",
     "lifecycle",
 ]

@@ -19,11 +19,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from jkit._rules import as_list, require_columns
 from jkit.errors import ParameterError
 from jkit.kpis.activity import activity, event_mask, first_values, period_starts
 from jkit.stats import wilson_interval
 
-__all__ = ["KINDS", "CRITERIA", "retention"]
+__all__ = ["KINDS", "CRITERIA", "retention", "retention_curve"]
 
 #: cohort kinds (PostHog's "retention type")
 KINDS = ("first_time", "recurring")
@@ -162,4 +163,41 @@ def _finish(table: pd.DataFrame, by: list[str], code: str, confidence: float) ->
         out["retention"] = np.where(n > 0, k / np.where(n > 0, n, 1), np.nan)
     out["ci_low"], out["ci_high"] = wilson_interval(k, n, confidence)
     out["complete"] = table["complete"].to_numpy(dtype=bool)
+    return out
+
+
+def retention_curve(table: pd.DataFrame, *, by: str | Sequence[str] | None = None,
+                    confidence: float = 0.95) -> pd.DataFrame:
+    """The cohorts of a :func:`retention` table pooled into one curve per group (PostHog's mean line, weighted).
+
+    For each period k, ``customers`` sums the cohorts observed k periods on (the later cohorts,
+    not yet observed that long, stay out of that point) and ``active`` their members active then;
+    ``retention`` is their ratio with its Wilson interval.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`retention` (cells with ``complete`` False are left out).
+    by : str or list of str, optional
+        Group columns of ``table`` to keep apart (one curve each); None pools every group.
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns, ``period``, ``cohorts``, ``customers``, ``active``, ``retention``,
+        ``ci_low``, ``ci_high``.
+    """
+    cols = as_list(by)
+    require_columns(table, [*cols, "cohort", "period", "customers", "active"], "retention table")
+    if "complete" in table.columns:
+        table = table[table["complete"].astype(bool)]
+    out = (table.groupby([*cols, "period"], dropna=False, sort=True)
+           .agg(cohorts=("cohort", "nunique"), customers=("customers", "sum"), active=("active", "sum"))
+           .reset_index())
+    k = out["active"].to_numpy(dtype=float)
+    n = out["customers"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["retention"] = np.where(n > 0, k / np.where(n > 0, n, 1), np.nan)
+    out["ci_low"], out["ci_high"] = wilson_interval(k, n, confidence)
     return out
