@@ -152,7 +152,7 @@ def event_mask(act: Activity, names: str | Sequence[str] | None, parameter: str)
     if names is None:
         return np.ones(len(act.rows), dtype=bool)
     wanted = as_list(names)
-    known = set(act.rows["event"].dropna().astype(str))
+    known = {str(e) for e in act.rows["event"].dropna().unique()}
     unknown = [n for n in wanted if n not in known]
     if unknown:
         shown = sorted(known)[:12]
