@@ -36,6 +36,7 @@ __all__ = [
     "check_by",
     "check_days",
     "check_horizon",
+    "check_span",
     "churn_table",
     "clv_formula",
     "clv_table",
@@ -63,7 +64,8 @@ class KPISource(Protocol):
     ``events`` is the events table (with ``stage`` and the ``by`` attributes joined) that the
     stage funnel reads. ``has_events`` / ``has_feedback``: every ``by`` column is on that table
     (and the feedback has rows); ``has_revenue``: the events carry purchase amounts (in
-    ``revenue``); ``answered(kpi)``: the feedback has answers in the score column ``kpi``.
+    ``revenue``); ``answered(kpi)``: the feedback has answers in the score column ``kpi``;
+    ``span()``: the time from the first to the last event (what the annual revenue is scaled from).
     The methods return the aggregates described in :mod:`jkit.kpis.aggregates`.
     """
 
@@ -83,6 +85,8 @@ class KPISource(Protocol):
     def order_values(self, by: list[str], period: str | None, purchase_events: Sequence[str]) -> list[Moments]: ...
 
     def annual_revenue(self, by: list[str], purchase_events: Sequence[str]) -> list[Moments]: ...
+
+    def span(self) -> pd.Timedelta: ...
 
     def first_revenue(self, by: list[str], span: pd.Timedelta,
                       purchase_events: Sequence[str]) -> tuple[list[Moments], pd.DataFrame]: ...
@@ -107,6 +111,17 @@ def check_horizon(horizon: Any) -> pd.Timedelta:
         raise ParameterError(f"horizon={horizon!r} should be a duration such as '365D'") from None
     if span <= pd.Timedelta(0):
         raise ParameterError(f"horizon={horizon!r} should be a positive duration such as '365D'")
+    return span
+
+
+def check_span(value: Any, name: str = "clv_min_span") -> pd.Timedelta:
+    """A minimum span of data as a Timedelta of 0 or more (``"90D"``); a ParameterError otherwise."""
+    try:
+        span = pd.Timedelta(value)
+    except (ValueError, TypeError):
+        raise ParameterError(f"{name}={value!r} should be a duration such as '90D'") from None
+    if pd.isna(span) or span < pd.Timedelta(0):
+        raise ParameterError(f"{name}={value!r} should be a duration of 0 or more, such as '90D'")
     return span
 
 

@@ -19,14 +19,19 @@ Purchases are the events named in ``purchase_events`` (default ``purchase`` and
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from jkit._rules import PURCHASE_EVENTS, as_list
+from jkit.errors import JkitWarning
+from jkit.formatting import format_duration
 from jkit.kpis.aggregates import (
     check_days,
     check_horizon,
+    check_span,
     churn_table,
     clv_formula,
     clv_table,
@@ -273,14 +278,20 @@ def clv(
     event_col: str = "event",
     time_col: str = "timestamp",
     confidence: float = 0.95,
+    min_span: str | pd.Timedelta = "90D",
 ) -> pd.DataFrame:
-    """CLV by formula with the annual revenue per customer measured on the data.
+    """Formula CLV (no churn) with the annual revenue per customer measured on the data.
 
     ``annual_revenue_per_customer`` is the mean, over the customers with an event in the group,
     of their purchase revenue in the data period scaled to a year (× 365.25 days / days from the
     first to the last event of ``events``). ``clv = annual_revenue_per_customer ×
     expected_lifespan_years − acquisition_cost``; its interval carries the Student-t interval of
-    the mean (lifespan and cost are taken as given).
+    the mean (lifespan and cost are taken as given). Nobody churns in this formula; the churn-aware
+    model is :mod:`jkit.clv`.
+
+    When the events span less than ``min_span`` (default 90 days) the annual revenue and CLV
+    columns are NaN and a :class:`~jkit.errors.JkitWarning` says why: a few hours or days of data
+    scaled to years is not a customer value.
 
     Returns
     -------
@@ -289,8 +300,17 @@ def clv(
         ``clv``, ``clv_low``, ``clv_high``.
     """
     cols = as_list(by)
+    least = check_span(min_span, "min_span")
     values = annual_revenue_moments(events, cols, purchase_events, revenue_col, customer_col, event_col, time_col)
-    return clv_table(values, cols, expected_lifespan_years, acquisition_cost, confidence)
+    out = clv_table(values, cols, expected_lifespan_years, acquisition_cost, confidence)
+    times = pd.to_datetime(events[time_col], utc=True)
+    span = (times.max() - times.min()) if len(times) else pd.Timedelta(0)
+    if span < least:
+        warnings.warn(f"Formula CLV not computed: the data spans {format_duration(span)}, less than "
+                      f"min_span={format_duration(least)}", JkitWarning, stacklevel=2)
+        value_cols = [c for c in out.columns if c.startswith(("annual_revenue_per_customer", "clv"))]
+        out[value_cols] = np.nan
+    return out
 
 
 def historical_revenue_per_customer(

@@ -29,8 +29,9 @@ DEFINITIONS = {
     "nps": ("score", "% answers 9–10 minus % answers 0–6 (−100 to 100)"),
     "csat": ("share", "answers of 4–5 / answers (1–5 scale)"),
     "ces": ("score", "mean answer on the 1–7 effort scale"),
-    "annual_revenue_per_customer": ("currency", "purchase revenue per customer, scaled to a year"),
-    "clv": ("currency", "annual revenue per customer × {lifespan} years − acquisition cost {cost}"),
+    "annual_revenue_per_customer": ("currency", "purchase revenue per customer, scaled to a year from {span} of data"),
+    "clv": ("currency", "formula CLV (no churn): annual revenue per customer × {lifespan} years − acquisition cost "
+                        "{cost}, as if every customer stayed"),
     "revenue_per_customer": ("currency", "purchase revenue per customer in their first {horizon}"),
 }
 

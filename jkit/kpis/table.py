@@ -8,6 +8,7 @@ gives per-group aggregates; :mod:`jkit.kpis.aggregates` turns them into KPIs and
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,11 +17,13 @@ import pandas as pd
 
 from jkit._engines import choose, load
 from jkit._rules import PURCHASE_EVENTS, as_list
+from jkit.errors import JkitWarning
 from jkit.formatting import format_duration, format_number
 from jkit.kpis.aggregates import (
     KPISource,
     check_days,
     check_horizon,
+    check_span,
     churn_table,
     clv_table,
     first_revenue_table,
@@ -67,6 +70,7 @@ def kpi_table(
     window: str = "90D",
     confidence: float = 0.95,
     engine: str | None = None,
+    clv_min_span: str | pd.Timedelta = "90D",
 ) -> pd.DataFrame:
     """Every KPI of a study in one tidy table.
 
@@ -98,6 +102,13 @@ def kpi_table(
         Passed to the KPI functions.
     window : str, default "90D"
         Funnel window of ``stage_conversion`` (only with ``by="stage"``).
+    clv_min_span : str or Timedelta, default "90D"
+        The least data (first to last event) the formula CLV and the annual revenue per customer
+        are extrapolated from. With less, both are missing ("n/a", the definition says why) and
+        a :class:`~jkit.errors.JkitWarning` (a report caveat) is raised: three hours of
+        clickstream scaled to three years is not a customer value. The ``clv`` KPI is the
+        seeds' *formula* (no churn: every customer is assumed to stay ``expected_lifespan_years``);
+        prefer the churn-aware model of :mod:`jkit.clv` when the data has repeat purchases.
     engine : {"pandas", "spark"} or None
         ``None`` runs on Spark when ``data`` holds Spark DataFrames (:func:`jkit.spark.load`),
         else in pandas; ``"spark"`` sends pandas tables to Spark (:mod:`jkit.kpis.engines.spark`).
@@ -116,6 +127,7 @@ def kpi_table(
     if purchase_events is PURCHASE_EVENTS and not set(PURCHASE_EVENTS) & set(data.stages.events):
         purchase_events = None  # the default names are not events of this study: use its conversion stage
     purchase_events = default_conversion_events(data.stages, purchase_events)
+    min_span = check_span(clv_min_span)
     name = choose(engine, data, ENGINES, analysis="kpi_table")
     cols = as_list(by)
     source: KPISource = load(ENGINES, name)(data, cols, attributes=attributes, revenue_col=revenue_col)
@@ -124,7 +136,7 @@ def kpi_table(
     if source.has_events:
         pieces += _event_rows(source, data, ask, churn_days, window)
         if source.has_revenue:
-            pieces += _revenue_rows(source, ask, expected_lifespan_years, acquisition_cost, horizon)
+            pieces += _revenue_rows(source, ask, expected_lifespan_years, acquisition_cost, horizon, min_span)
         else:
             pieces += [not_available(kpi, f"n/a: the study has no revenue (column {revenue_col!r})")
                        for kpi in REVENUE_KPIS
@@ -163,21 +175,36 @@ def _event_rows(source: KPISource, data, ask: _Ask, churn_days: int, window: str
     return pieces
 
 
-def _revenue_rows(source: KPISource, ask: _Ask, lifespan: float, cost: float, horizon: str) -> list[pd.DataFrame]:
+def _revenue_rows(source: KPISource, ask: _Ask, lifespan: float, cost: float, horizon: str,
+                  min_span: pd.Timedelta) -> list[pd.DataFrame]:
     """Average order value, then (without period or stage) annual revenue per customer, CLV and revenue per customer."""
     cols, period, events, confidence = ask.cols, ask.period, ask.purchase_events, ask.confidence
     orders = order_value_table(source.order_values(cols, period, events), group_columns(cols, period), confidence)
     pieces = [ask.rows(orders, "average_order_value", "average_order_value", "orders")]
     if period is None and "stage" not in cols:
-        value = clv_table(source.annual_revenue(cols, events), cols, lifespan, cost, confidence)
-        pieces.append(ask.rows(value, "annual_revenue_per_customer", "annual_revenue_per_customer", "customers"))
-        pieces.append(ask.rows(value, "clv", "clv", "customers", lifespan=format_number(lifespan),
-                               cost=format_number(cost)))
+        pieces += _formula_rows(source, ask, lifespan, cost, min_span)
         span = check_horizon(horizon)
         first = first_revenue_table(*source.first_revenue(cols, span, events), cols, span, confidence)
         pieces.append(ask.rows(first, "revenue_per_customer", "revenue_per_customer", "customers",
                                horizon=format_duration(pd.Timedelta(horizon))))
     return pieces
+
+
+def _formula_rows(source: KPISource, ask: _Ask, lifespan: float, cost: float,
+                  min_span: pd.Timedelta) -> list[pd.DataFrame]:
+    """Annual revenue per customer and the formula CLV; n/a with a caveat when the data spans less than ``min_span``."""
+    span = source.span()
+    if span < min_span:
+        why = (f"n/a: the data spans {format_duration(span)}, less than clv_min_span={format_duration(min_span)}; "
+               "the formula CLV (no churn) would extrapolate it to years")
+        warnings.warn(f"Formula CLV and annual revenue per customer not shown: the data spans {format_duration(span)}, "
+                      f"less than the {format_duration(min_span)} they need (clv_min_span) to be scaled to a year",
+                      JkitWarning, stacklevel=4)
+        return [not_available("annual_revenue_per_customer", why), not_available("clv", why)]
+    value = clv_table(source.annual_revenue(ask.cols, ask.purchase_events), ask.cols, lifespan, cost, ask.confidence)
+    return [ask.rows(value, "annual_revenue_per_customer", "annual_revenue_per_customer", "customers",
+                     span=format_duration(span)),
+            ask.rows(value, "clv", "clv", "customers", lifespan=format_number(lifespan), cost=format_number(cost))]
 
 
 def _feedback_rows(source: KPISource, ask: _Ask) -> list[pd.DataFrame]:

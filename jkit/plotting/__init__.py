@@ -13,4 +13,5 @@ from jkit.plotting.readability import (  # noqa: F401
     set_date_axis,
     wrap_labels,
 )
+from jkit.plotting.retention import *  # noqa: F401,F403
 from jkit.plotting.sentiment import *  # noqa: F401,F403

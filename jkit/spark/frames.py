@@ -7,6 +7,7 @@ import re
 import warnings
 from collections.abc import Iterator
 
+import numpy as np
 import pandas as pd
 
 from jkit._engines import is_spark_frame
@@ -36,8 +37,8 @@ def to_spark(frame: pd.DataFrame, spark=None, *, row_col: str | None = None):
             values = values.dt.tz_convert("UTC").dt.as_unit("us")
         elif pd.api.types.is_datetime64_dtype(values.dtype):
             values = values.dt.tz_localize("UTC").dt.as_unit("us")
-        out[str(col)] = values
-    light = pd.DataFrame(out, index=range(len(frame)))
+        out[str(col)] = values.to_numpy() if isinstance(values.dtype, np.dtype) else values.array
+    light = pd.DataFrame(out, index=range(len(frame)))  # values by position: a filtered frame's index is not 0…n-1
     if row_col is not None:
         light[row_col] = range(len(frame))
     table = pa.Table.from_pandas(light, preserve_index=False)

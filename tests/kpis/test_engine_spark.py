@@ -37,3 +37,19 @@ def test_kpis_from_spark_tables(spark, small_sample, small_sample_dir):
 
     native = kpi_table(load(small_sample_dir, spark), by="region")
     _same_kpis(kpi_table(small_sample, by="region"), native)
+
+
+def test_short_data_gets_no_formula_clv_on_spark(spark, small_sample):
+    events = small_sample.events
+    start = events.loc[events["revenue"].notna(), "timestamp"].min()
+    short = events[(events["timestamp"] >= start) & (events["timestamp"] <= start + pd.Timedelta("3h"))]
+    assert short.index[0] > 0     # a filtered frame: to_spark once aligned on its index and sent nothing but nulls
+    brief = type(small_sample)(customers=small_sample.customers, events=short, feedback=small_sample.feedback.iloc[0:0],
+                               stages=small_sample.stages)
+    local = kpi_table(brief).set_index("kpi")
+    native = kpi_table(brief, engine="spark").set_index("kpi")
+    for kpi in ("clv", "annual_revenue_per_customer"):
+        assert pd.isna(local.loc[kpi, "value"]) and pd.isna(native.loc[kpi, "value"])
+        assert local.loc[kpi, "definition"] == native.loc[kpi, "definition"]
+        assert "less than clv_min_span=90 days" in native.loc[kpi, "definition"]
+    pd.testing.assert_frame_equal(local, native, check_exact=False, rtol=1e-9)

@@ -170,6 +170,19 @@ def test_clv_formula_and_measured_clv():
     assert out["clv_low"].iloc[0] == pytest.approx((per.mean() - half) * 2 - 10)
 
 
+def test_measured_clv_needs_a_minimum_span():
+    from jkit.errors import JkitWarning
+
+    short = EV[EV["timestamp"] <= T0 + 40 * D]       # days 0 to 40 of a, b and c
+    with pytest.warns(JkitWarning, match="data spans 40 days, less than min_span=90 days"):
+        out = clv(short)
+    assert out["customers"].tolist() == [3]
+    assert out[["annual_revenue_per_customer", "clv", "clv_low", "clv_high"]].isna().all(axis=None)
+    assert clv(short, min_span="40D")["clv"].iloc[0] == pytest.approx((150 + 30) / 3 * 365.25 / 40 * 3)
+    with pytest.raises(ParameterError, match="min_span=-1"):
+        clv(EV, min_span=-1)
+
+
 def test_historical_revenue_per_customer_over_a_horizon():
     out = historical_revenue_per_customer(EV, horizon="30D")
     # last event day 100: customers first seen by day 70 are complete: a (0), b (0), c (10); d (95) too recent.

@@ -283,6 +283,11 @@ class PandasKPIs:
         """Moments behind the annual revenue per customer (and CLV)."""
         return annual_revenue_moments(self.events, by, purchase_events, "revenue", "customer_id", "event", "timestamp")
 
+    def span(self):
+        """The time from the first to the last event."""
+        times = pd.to_datetime(self.events["timestamp"], utc=True)
+        return (times.max() - times.min()) if len(times) else pd.Timedelta(0)
+
     def first_revenue(self, by, span, purchase_events):
         """Moments behind the revenue per customer in their first ``span``, and the too recent counts."""
         return first_revenue_moments(self.events, by, span, purchase_events, "revenue", "customer_id", "event",

@@ -301,6 +301,18 @@ class SparkKPIs:
         per = frame.groupBy(*by, "customer_id").agg(F.sum("__rev").alias("__rev"))
         return _moment_rows(self._collect(_moments(per, by, "__rev"), by, False), by)
 
+    def span(self):
+        """The time from the first to the last event."""
+        from pyspark.sql import functions as F
+
+        ev = self.events
+        frame = ev.withColumn("__t", micros_expr(ev, "timestamp", "events"))
+        with executor_errors():
+            lo, hi = frame.agg(F.min("__t"), F.max("__t")).collect()[0]
+        if lo is None:
+            return pd.Timedelta(0)
+        return pd.Timestamp(hi, unit="us", tz="UTC") - pd.Timestamp(lo, unit="us", tz="UTC")
+
     def first_revenue(self, by, span, purchase_events):
         """Moments behind the revenue per customer in their first ``span``, and the too recent counts."""
         from pyspark.sql import Window
