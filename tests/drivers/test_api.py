@@ -169,3 +169,57 @@ def test_sample_attributes_recover_the_planted_persona_conversion(small_sample):
     age = out[out["feature"] == "age"].set_index("value")
     oldest = max(age.index, key=lambda v: float(v.split("–")[0]))
     assert age.loc[oldest, "odds_ratio"] < 1 and age.loc[oldest, "significant"]
+
+
+def test_properties_touchpoints_attributes_and_a_persona_model_by_hand():
+    rows = [("c1", 0, "visit", "app", "red"), ("c1", 1, "buy", "web", "blue"),
+            ("c2", 0, "visit", "app", "red"), ("c2", 1, "buy", "app", None),
+            ("c3", 0, "visit", "web", "blue"), ("c4", 0, "visit", "web", None)]
+    events = pd.DataFrame(rows, columns=["customer_id", "hours", "event", "touchpoint", "colour"])
+    events["timestamp"] = T0 + pd.to_timedelta(events.pop("hours"), unit="h")
+    customers = pd.DataFrame({"customer_id": ["c1", "c2", "c3", "c4"], "region": ["n", "n", "s", "n"],
+                              "name": ["Ann", "Bo", "Cy", "Di"]})
+
+    class Model:  # what conversion_drivers needs of a fitted PersonaModel
+        id_col = "customer_id"
+
+        def assign(self, features):
+            ids = features["customer_id"]
+            return pd.DataFrame({"customer_id": ids, "persona_name": ["keen" if i in ("c1", "c3") else "calm" for i in ids]})
+
+    data = jkit.load(events=events, customers=customers, stages=STAGES)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", JkitWarning)
+        out = conversion_drivers(data, from_step="visit", to_step="buy", min_support=1, personas=Model(),
+                                 features=("properties", "touchpoints", "attributes"))
+    got = {(r.kind, r.feature, r.value): (r.n_with, r.converted_with) for r in out.itertuples()}
+    # c1's "blue" and "web" are on the buy event itself: not counted
+    assert got[("property", "colour", "red")] == (2, 2)
+    assert got[("property", "colour", "blue")] == (1, 0)
+    assert got[("touchpoint", "touchpoint", "app")] == (2, 2)
+    assert got[("attribute", "region", "n")] == (3, 2)
+    assert got[("attribute", "persona", "keen")] == (2, 1)
+    assert not any(f == "name" for _, f, _ in got)
+
+
+def test_real_ga4_export_counts_match_a_direct_count(shared_data):
+    from jkit.io.importers import read_ga4
+
+    ev = read_ga4(shared_data / "exports" / "ga4" / "events_20201101.parquet")
+    checkout = ["begin_checkout", "add_shipping_info", "add_payment_info"]
+    known = {"view_item", *checkout}
+    stages = {"name": "ga4", "stages": [{"name": "product", "events": ["view_item"]},
+                                        {"name": "checkout", "events": checkout}],
+              "unassigned": sorted(set(ev["event"].astype(str)) - known)}
+    data = jkit.load(events=ev, stages=stages)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", JkitWarning)
+        out = conversion_drivers(data, from_step="product", to_step="checkout", span="1h", features=("events",))
+    e = data.events
+    first = e[e["event"] == "view_item"].groupby("customer_id")["timestamp"].min()
+    later = e[e["event"].isin(checkout)].merge(first.rename("t0").reset_index(), on="customer_id")
+    converted = later.loc[later["timestamp"] >= later["t0"], "customer_id"].nunique()
+    assert out.attrs["cohort"] == {"reached": len(first), "open": 0, "converted": converted}
+    promo = out[out["value"] == "view_promotion"].iloc[0]
+    assert promo["n_with"] + promo["n_without"] == len(first)
+    assert promo["significant"] and promo["odds_ratio"] > 1
