@@ -368,6 +368,7 @@ class SentimentModel(BaseEstimator):
         # splits whole chunks, so nothing but the de-duplication runs in this process alone
         size = max(1_000, min(_TASK_SIZE, len(values) // (n_procs * 4) + 1))
         chunks = [(values[s : s + size], sentences) for s in range(0, len(values), size)]
+        self._score_values(["warm up"], False)  # the vocabularies' lookup tables, built once and inherited
         with ProcessPoolExecutor(max_workers=n_procs, mp_context=mp.get_context("fork"),
                                  initializer=_worker_init, initargs=(self,)) as pool:
             parts = list(pool.map(_worker_scores, chunks))

@@ -100,13 +100,14 @@ def check_texts(texts: pd.Series, max_chars: int | None) -> tuple[list[str | Non
     """:func:`why_not_scored` of every value: the texts to score (None where set aside) and the reasons."""
     prepared: list[str | None] = []
     reasons: list[str | None] = []
-    marker = _english_marker_pattern().search
+    markers, marker = _english_markers(), _english_marker_pattern().search
     for value in texts.tolist():
         if type(value) is str and value.isascii() and (max_chars is None or len(value) <= max_chars):
             # fast path: plain ASCII text (split() and strip() agree on its white space); only the
             # English check remains
             words = value.split()
-            if words and (len(words) < 6 or marker(value)):
+            # a marker among the plain words settles it; else the one that only shows once stripped
+            if words and (len(words) < 6 or not markers.isdisjoint(value.lower().split()) or marker(value)):
                 prepared.append(value)
                 reasons.append(None)
                 continue
