@@ -1,0 +1,1 @@
+"""Churn-aware customer value (BG/NBD + Gamma-Gamma)."""
