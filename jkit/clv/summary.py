@@ -25,7 +25,7 @@ from jkit._rules import PURCHASE_EVENTS, require_columns, to_naive_utc
 from jkit.errors import DataValidationError, ParameterError, describe_values, format_rows
 from jkit.timestamps import parse_timestamps
 
-__all__ = ["TIME_UNITS", "rfm_summary", "purchase_days", "unit_days", "holdout_counts"]
+__all__ = ["TIME_UNITS", "SUMMARY_COLUMNS", "rfm_summary", "purchase_rows", "purchase_days", "unit_days", "holdout_counts"]
 
 #: time units -> their length in days
 TIME_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12, "Y": 365.25}
@@ -62,7 +62,7 @@ def _parse_values(values: pd.Series, value_col: str) -> pd.Series:
     return numbers
 
 
-def _transactions(data: Any, customer_col: str, time_col: str, value_col: str,
+def purchase_rows(data: Any, customer_col: str, time_col: str, value_col: str,
                   purchase_events: Sequence[str], event_col: str) -> tuple[pd.DataFrame, pd.Timestamp | None]:
     """(customer, time, value) of each purchase, and the end of observation a JourneyData states."""
     study_end = None
@@ -188,7 +188,7 @@ def rfm_summary(
     >>> rfm_summary(tx, calibration_end="1997-09-30")           # doctest: +SKIP
     """
     unit = unit_days(time_unit)
-    frame, study_end = _transactions(events_or_transactions, customer_col, time_col, value_col,
+    frame, study_end = purchase_rows(events_or_transactions, customer_col, time_col, value_col,
                                      purchase_events, event_col)
     if frame.empty:
         raise DataValidationError(f"no purchases found (events named {', '.join(map(repr, purchase_events))} "

@@ -1,0 +1,106 @@
+"""The holdout check: predicted against actual purchases per customer, in total and by frequency.
+
+Beside the model sits the run-rate baseline a spreadsheet would use: each customer's calibration
+purchase rate (repeat purchases / age) times the horizon — it ignores that customers stop buying.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jkit.clv.summary import holdout_counts, purchase_days, purchase_rows, unit_days
+from jkit.errors import ParameterError
+
+__all__ = ["Evaluation", "evaluate_holdout", "frequency_buckets"]
+
+METHODS = {"predicted": "BG/NBD", "baseline": "run rate"}
+
+
+@dataclass
+class Evaluation:
+    """The holdout check's tables.
+
+    Attributes
+    ----------
+    per_customer : DataFrame
+        Indexed by customer: ``frequency`` (calibration), ``actual``, ``predicted`` (BG/NBD),
+        ``baseline`` (run rate) purchases in the holdout.
+    total : DataFrame
+        One row per method (``BG/NBD``, ``run rate``): ``customers``, ``actual``, ``predicted``,
+        ``error`` (predicted − actual), ``relative_error``, ``mae`` and ``rmse`` per customer.
+    by_frequency : DataFrame
+        Per calibration-frequency bucket (``0`` … ``6``, ``7+``): ``customers``, and the mean
+        ``actual``, ``predicted`` and ``baseline`` purchases per customer.
+    horizon : float
+        Holdout length in the model's time unit.
+    new_customers : int
+        Customers whose first purchase falls in the holdout (not predicted; their
+        ``new_customer_purchases`` are left out of the comparison).
+    """
+
+    per_customer: pd.DataFrame
+    total: pd.DataFrame
+    by_frequency: pd.DataFrame
+    horizon: float
+    holdout_start: pd.Timestamp
+    holdout_end: pd.Timestamp
+    new_customers: int = 0
+    new_customer_purchases: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def frequency_buckets(frequency: pd.Series, top: int = 7) -> pd.Categorical:
+    """``0``, ``1``, … ``top-1`` and ``top+`` as an ordered categorical."""
+    names = [str(i) for i in range(top)] + [f"{top}+"]
+    codes = np.minimum(frequency.to_numpy(int), top)
+    return pd.Categorical.from_codes(codes, categories=names, ordered=True)
+
+
+def _total(per: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    actual = per["actual"].to_numpy(float)
+    for column, method in METHODS.items():
+        pred = per[column].to_numpy(float)
+        err = pred - actual
+        rows.append({"method": method, "customers": len(per), "actual": actual.sum(), "predicted": pred.sum(),
+                     "error": err.sum(), "relative_error": err.sum() / actual.sum() if actual.sum() else np.nan,
+                     "mae": np.abs(err).mean(), "rmse": float(np.sqrt((err**2).mean()))})
+    return pd.DataFrame(rows)
+
+
+def evaluate_holdout(model: Any, events_after: Any, observation_end: Any = None) -> Evaluation:
+    """Compare a fitted CLVModel's predictions with the purchases after its calibration end."""
+    frame, study_end = purchase_rows(events_after, model.customer_col, model.time_col, model.value_col,
+                                     model.purchase_events, "event")
+    days = purchase_days(frame)
+    start = model.calibration_end_
+    data_end = max([d for d in (days["day"].max() if len(days) else None,
+                                study_end.floor("D") if study_end is not None else None) if d is not None],
+                   default=start)
+    end = data_end if observation_end is None else pd.Timestamp(observation_end).floor("D")
+    if end <= start:
+        raise ParameterError(f"no holdout: the events given end on {end.date()}, not after the calibration end "
+                             f"{start.date()}")
+    if end > data_end:
+        raise ParameterError(f"observation_end={end.date()} is after the end of the events ({data_end.date()})")
+    horizon = (end - start).days / unit_days(model.time_unit)
+    hold = holdout_counts(days, start, end)
+    summary = model.summary_
+    per = pd.DataFrame({"frequency": summary["frequency"]})
+    per["actual"] = hold["frequency_holdout"].reindex(summary.index).fillna(0).astype("int64")
+    per["predicted"] = model.predict_purchases(horizon)
+    T = summary["T"].to_numpy(float)
+    per["baseline"] = np.where(T > 0, summary["frequency"].to_numpy(float) / np.where(T > 0, T, 1), 0.0) * horizon
+    newcomers = hold.index.difference(summary.index)
+    buckets = frequency_buckets(per["frequency"])
+    by = per.groupby(buckets, observed=False).agg(customers=("actual", "size"), actual=("actual", "mean"),
+                                                   predicted=("predicted", "mean"), baseline=("baseline", "mean"))
+    by.index.name = "frequency"
+    by = by[by["customers"] > 0]
+    notes = [f"{len(newcomers):,} customers first bought in the holdout and are not compared"] if len(newcomers) else []
+    return Evaluation(per, _total(per), by.reset_index(), horizon, start, end, int(len(newcomers)),
+                      int(hold.loc[newcomers, "frequency_holdout"].sum()), notes)
