@@ -9,7 +9,7 @@ good with probability p; p varies as Beta(a, b). λ and p are independent. A cus
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import betaln, gammaln, hyp2f1
+from scipy.special import betaincinv, betaln, gammaln, hyp2f1, roots_legendre
 
 from jkit.clv.mle import Fit, fit_log_params
 
@@ -76,10 +76,40 @@ def expected_purchases(params, t: float, x: np.ndarray, t_x: np.ndarray, T: np.n
     x = np.asarray(x, float)
     if t <= 0:
         return np.zeros_like(x)
-    z = t / (alpha + T + t)
-    tail = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
-    first = (a + b + x - 1) / (a - 1) * (1 - tail)
-    return first * p_alive(params, x, t_x, T)
+    T = np.broadcast_to(np.asarray(T, float), x.shape)
+    with np.errstate(all="ignore"):
+        z = t / (alpha + T + t)
+        tail = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+        alive_mean = (a + b + x - 1) / (a - 1) * (1 - tail)
+    bad = ~np.isfinite(alive_mean) | (alive_mean < 0) | (a + b > QUADRATURE_ABOVE)
+    if bad.any():
+        alive_mean[bad] = _alive_mean_by_quadrature(params, t, x[bad], T[bad])
+    return alive_mean * p_alive(params, x, t_x, T)
+
+
+#: a + b above which the hypergeometric term loses precision (large, concentrated Beta): quadrature instead
+QUADRATURE_ABOVE = 200.0
+
+
+def _alive_mean_by_quadrature(params, t: float, x: np.ndarray, T: np.ndarray, nodes: int = 64) -> np.ndarray:
+    """``E[(1 - ((α+T)/(α+T+p t))^(r+x)) / p]`` over p ~ Beta(a, b+x): the purchases of a customer alive at T.
+
+    Given alive, λ ~ Gamma(r+x, α+T) and p ~ Beta(a, b+x) independently, and an active customer
+    makes ``(1 - e^{-λ p t}) / p`` purchases in ``t`` on average; λ integrates in closed form and
+    p by Gauss-Legendre quadrature on the Beta quantile scale (``p = F⁻¹(u)``, u in (0, 1)), one
+    rule per distinct ``x``; it stays finite where the Beta parameters run into the thousands.
+    """
+    r, alpha, a, b = params
+    u, w = roots_legendre(nodes)
+    u, w = (1 + u) / 2, w / 2
+    out = np.empty(len(x))
+    for value in np.unique(x):
+        p = np.clip(betaincinv(a, b + value, u), 1e-300, 1.0)
+        sel = x == value
+        base = (alpha + T[sel])[None, :]
+        g = (1 - (base / (base + p[:, None] * t)) ** (r + value)) / p[:, None]
+        out[sel] = w @ g
+    return out
 
 
 def expected_purchases_new(params, t: np.ndarray | float) -> np.ndarray:

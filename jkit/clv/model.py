@@ -143,10 +143,15 @@ class CLVModel:
                 f"no spend model: {int(usable.sum())} customers have a positive mean repeat spend (need "
                 f"{self.min_repeat_buyers}); predict_clv is not available, purchases and p_alive are")
             return None
-        fit = gamma_gamma.fit(x[usable], m[usable])
+        try:
+            fit = gamma_gamma.fit(x[usable], m[usable])
+        except DataValidationError as exc:  # e.g. one price for everyone: the purchase model still stands
+            self.notes_.append(f"no spend model: {exc}; predict_clv is not available, purchases and p_alive are")
+            return None
         if fit.params["q"] <= 1:
-            raise DataValidationError(f"Gamma-Gamma fit gave q = {fit.params['q']:.3g} ≤ 1: the expected spend is "
-                                      "infinite (a few huge spends dominate); cap or check the amounts")
+            self.notes_.append(f"no spend model: the Gamma-Gamma fit gave q = {fit.params['q']:.3g} ≤ 1, an infinite "
+                               "expected spend (a few huge spends dominate); cap or check the amounts")
+            return None
         return fit
 
     def _check(self) -> None:
