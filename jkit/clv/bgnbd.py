@@ -9,41 +9,82 @@ good with probability p; p varies as Beta(a, b). λ and p are independent. A cus
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import betaincinv, betaln, gammaln, hyp2f1, roots_legendre
+from scipy.special import betaincinv, betaln, digamma, gammaln, hyp2f1, roots_legendre
 
 from jkit.clv.mle import Fit, fit_log_params
 
-__all__ = ["NAMES", "log_likelihood", "fit", "p_alive", "expected_purchases", "expected_purchases_new",
-           "simulate"]
+__all__ = ["NAMES", "log_likelihood", "fit", "p_alive", "expected_purchases", "alive_purchases",
+           "expected_purchases_new", "simulate"]
 
 NAMES = ("r", "alpha", "a", "b")
 
 
 def log_likelihood(params, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
     """Each customer's log-likelihood (FHL 2005 eq. 6), computed in log space."""
+    return _terms(params, x, t_x, T)[0]
+
+
+def _terms(params, x, t_x, T, codes=None, gradient: bool = False):
+    """The log-likelihood per customer and, with ``gradient``, its derivatives by log parameter (n × 4).
+
+    ``ll = A1 + log(e^A2 + e^A3)``; the special functions depend on ``x`` alone and are evaluated
+    once per distinct ``x`` (``codes``: the distinct values and each row's index into them).
+    """
     r, alpha, a, b = params
-    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    a2 = betaln(a, b + x) - betaln(a, b) - (r + x) * np.log(alpha + T)
-    repeat = x > 0
-    a3 = np.full_like(a2, -np.inf)
-    xr = x[repeat]
-    a3[repeat] = betaln(a + 1, b + xr - 1) - betaln(a, b) - (r + xr) * np.log(alpha + t_x[repeat])
-    return a1 + np.logaddexp(a2, a3)
+    values, inverse = codes if codes is not None else _codes(x)
+    log_at, log_atx = np.log(alpha + T), np.log(alpha + t_x)
+    a1 = (gammaln(r + values) - gammaln(r) + r * np.log(alpha))[inverse]
+    beta_ab = betaln(a, b)
+    a2 = (betaln(a, b + values) - beta_ab)[inverse] - (r + x) * log_at
+    repeat = values > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        b3 = np.where(repeat, betaln(a + 1, b + values - 1) - beta_ab, -np.inf)[inverse]
+    a3 = np.where(x > 0, b3 - (r + x) * log_atx, -np.inf)
+    lse = np.logaddexp(a2, a3)
+    if not gradient:
+        return a1 + lse, None
+    w2 = np.exp(a2 - lse)
+    w3 = 1 - w2
+    d_ab, d_abx = digamma(a + b), digamma(a + b + values)
+    with np.errstate(invalid="ignore"):
+        b3_b = np.where(repeat, digamma(b + values - 1), 0.0)
+    grad = np.empty((len(x), 4))
+    grad[:, 0] = (digamma(r + values) - digamma(r) + np.log(alpha))[inverse] - w2 * log_at - w3 * log_atx
+    grad[:, 1] = r / alpha - (r + x) * (w2 / (alpha + T) + w3 / (alpha + t_x))
+    grad[:, 2] = w2 * (d_ab - d_abx)[inverse] + w3 * (digamma(a + 1) - digamma(a) + d_ab - d_abx)[inverse]
+    grad[:, 3] = (w2 * (digamma(b + values) - d_abx - digamma(b) + d_ab)[inverse]
+                  + w3 * (b3_b - d_abx - digamma(b) + d_ab)[inverse])
+    return a1 + lse, grad * np.asarray(params)  # chain rule to the log parameters
+
+
+def _codes(x):
+    values, inverse = np.unique(np.asarray(x, float), return_inverse=True)
+    return values, inverse.ravel()
 
 
 def fit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, weights: np.ndarray | None = None) -> Fit:
     """Maximum-likelihood BG/NBD parameters (``r``, ``alpha``, ``a``, ``b``) with standard errors.
 
-    Identical (x, t_x, T) rows are merged first, weighted by their count.
+    Identical (x, t_x, T) rows are merged first, weighted by their count; the analytic gradient
+    drives L-BFGS-B and the Hessian is its central difference.
     """
     x, t_x, T, w = _compress(x, t_x, T, weights)
+    codes = _codes(x)
 
-    def neg_ll(log_params: np.ndarray) -> float:
-        value = -float(np.dot(w, log_likelihood(np.exp(log_params), x, t_x, T)))
-        return value if np.isfinite(value) else 1e300
+    def neg_ll(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        ll, grad = _terms(np.exp(log_params), x, t_x, T, codes, gradient=True)
+        value = -float(np.dot(w, ll))
+        if not np.isfinite(value):
+            return 1e300, np.zeros(4)
+        return value, -(w @ grad)
 
     rate = max(float(np.dot(w, x) / np.dot(w, T).clip(1e-12)), 1e-6)
-    return fit_log_params("BG/NBD", NAMES, neg_ll, np.array([1.0, 1.0 / rate, 1.0, 1.0]), int(w.sum()))
+    return fit_log_params("BG/NBD", NAMES, neg_ll, np.array([1.0, 1.0 / rate, 1.0, 1.0]), int(w.sum()),
+                          with_gradient=True, limit_pairs=LIMITS)
+
+
+#: parameter pairs whose joint run to the bound is the model's limit, not a failure
+LIMITS = {("r", "alpha"): "the purchase rate", ("a", "b"): "the drop-out probability"}
 
 
 def _compress(x, t_x, T, weights):
@@ -68,23 +109,35 @@ def p_alive(params, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray
 def expected_purchases(params, t: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
     """Expected purchases in the ``t`` time units after ``T``, given each customer's history (eq. 10).
 
-    The Gauss hypergeometric term is taken through Euler's transformation,
-    ``(1-z)^(r+x) 2F1(r+x, b+x; a+b+x-1; z) = (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z)``,
-    whose second parameter does not grow with ``x`` (stable for heavy buyers and long horizons).
+    :func:`alive_purchases` (the purchases of a customer still active) times :func:`p_alive`.
     """
-    r, alpha, a, b = params
     x = np.asarray(x, float)
     if t <= 0:
         return np.zeros_like(x)
     T = np.broadcast_to(np.asarray(T, float), x.shape)
+    return alive_purchases(params, t, x, T) * p_alive(params, x, t_x, T)
+
+
+def alive_purchases(params, t: float, x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """Expected purchases in the ``t`` after ``T`` of a customer active at ``T`` with ``x`` repeats.
+
+    ``(a+b+x-1)/(a-1) [1 - (1-z)^(r+x) 2F1(r+x, b+x; a+b+x-1; z)]`` with ``z = t/(α+T+t)``, the
+    hypergeometric term taken through Euler's transformation,
+    ``(1-z)^(r+x) 2F1(r+x, b+x; a+b+x-1; z) = (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z)``, whose
+    second parameter does not grow with ``x``. Where it overflows or ``a + b`` is large,
+    quadrature over the drop-out probability takes over (:data:`QUADRATURE_ABOVE`).
+    """
+    r, alpha, a, b = params
+    x = np.asarray(x, float)
+    T = np.broadcast_to(np.asarray(T, float), x.shape)
     with np.errstate(all="ignore"):
         z = t / (alpha + T + t)
         tail = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
-        alive_mean = (a + b + x - 1) / (a - 1) * (1 - tail)
-    bad = ~np.isfinite(alive_mean) | (alive_mean < 0) | (a + b > QUADRATURE_ABOVE)
+        out = (a + b + x - 1) / (a - 1) * (1 - tail)
+    bad = ~np.isfinite(out) | (out < 0) | (a + b > QUADRATURE_ABOVE)
     if bad.any():
-        alive_mean[bad] = _alive_mean_by_quadrature(params, t, x[bad], T[bad])
-    return alive_mean * p_alive(params, x, t_x, T)
+        out[bad] = _alive_mean_by_quadrature(params, t, x[bad], T[bad])
+    return out
 
 
 #: a + b above which the hypergeometric term loses precision (large, concentrated Beta): quadrature instead

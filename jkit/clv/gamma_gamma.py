@@ -19,11 +19,17 @@ NAMES = ("p", "q", "v")
 
 
 def log_likelihood(params, x: np.ndarray, m: np.ndarray) -> np.ndarray:
-    """Log-likelihood of each customer's mean spend ``m`` over ``x`` transactions (x > 0, m > 0)."""
+    """Log-likelihood of each customer's mean spend ``m`` over ``x`` transactions (x > 0, m > 0).
+
+    The gamma functions depend on ``x`` alone and are evaluated once per distinct ``x``.
+    """
     p, q, v = params
+    values, inverse = np.unique(x, return_inverse=True)
+    inverse = inverse.ravel()
+    by_x = (gammaln(p * values + q) - gammaln(p * values) - gammaln(q) + q * np.log(v)
+            + p * values * np.log(values))[inverse]
     px = p * x
-    return (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v) + (px - 1) * np.log(m)
-            + px * np.log(x) - (px + q) * np.log(x * m + v))
+    return by_x + (px - 1) * np.log(m) - (px + q) * np.log(x * m + v)
 
 
 def fit(x: np.ndarray, m: np.ndarray) -> Fit:

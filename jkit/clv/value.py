@@ -9,23 +9,34 @@ import pandas as pd
 
 from jkit._rules import as_list
 from jkit.clv import bgnbd, gamma_gamma
-from jkit.errors import DataValidationError, MissingColumnError, ParameterError
+from jkit.errors import MissingColumnError, ParameterError
 
-__all__ = ["discounted_value", "clv_by_group", "NO_LABEL"]
+__all__ = ["discounted_value", "clv_by_group", "unique_pairs", "NO_LABEL"]
 
 NO_LABEL = "(no label)"
 
 
-def discounted_value(params, x, t_x, T, horizon: float, steps: int, rate: float, unit: float) -> np.ndarray:
-    """Discounted expected purchases per customer: ``Σ_k ΔE[Y(t_k)] / (1 + rate)^(t_k in years)``."""
+def unique_pairs(x: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (x, T) pairs and each customer's pair: the costly term depends on nothing else."""
+    codes, uniques = pd.MultiIndex.from_arrays([np.asarray(x, float), np.asarray(T, float)]).factorize()
+    return uniques.get_level_values(0).to_numpy(float), uniques.get_level_values(1).to_numpy(float), codes
+
+
+def discounted_value(params, x, t_x, T, horizon: float, steps: int, rate: float, unit: float,
+                     pairs: tuple | None = None) -> np.ndarray:
+    """Discounted expected purchases per customer: ``Σ_k ΔE[Y(t_k)] / (1 + rate)^(t_k in years)``.
+
+    ``pairs`` (from :func:`unique_pairs`) saves recomputing the distinct (x, T) pairs across draws.
+    """
+    ux, uT, inverse = unique_pairs(x, T) if pairs is None else pairs
     grid = horizon * np.arange(1, steps + 1) / steps
-    total = np.zeros(len(x))
-    previous = np.zeros(len(x))
+    total = np.zeros(len(ux))
+    previous = np.zeros(len(ux))
     for t in grid:
-        cumulative = bgnbd.expected_purchases(params, t, x, t_x, T)
+        cumulative = bgnbd.alive_purchases(params, t, ux, uT)
         total += (cumulative - previous) / (1 + rate) ** (t * unit / 365.25)
         previous = cumulative
-    return total
+    return total[inverse] * bgnbd.p_alive(params, x, t_x, T)
 
 
 def _labels(model: Any, by: Any, customers: pd.DataFrame | None) -> pd.DataFrame:
@@ -67,8 +78,7 @@ def clv_by_group(model: Any, by: Any, customers: pd.DataFrame | None, clv: np.nd
     codes, groups = pd.MultiIndex.from_frame(labels).factorize(sort=True)
     k = len(groups)
     x, t_x, T, horizon, steps, rate, unit = grid
-    uniq, inverse = np.unique(np.column_stack([x, t_x, T]), axis=0, return_inverse=True)
-    inverse = inverse.ravel()
+    pairs = unique_pairs(x, T)
     m = model.summary_["monetary_value"].to_numpy(float)
     usable = (x > 0) & (m > 0)
     xs = np.where(usable, x, 0)
@@ -76,11 +86,8 @@ def clv_by_group(model: Any, by: Any, customers: pd.DataFrame | None, clv: np.nd
     sums[0] = np.bincount(codes, weights=clv, minlength=k)
     bg_draws = model.bgnbd_.draws(draws, rng)
     gg_draws = model.gamma_gamma_.draws(draws, rng)
-    if np.isnan(model.bgnbd_.cov_log).any() or np.isnan(model.gamma_gamma_.cov_log).any():
-        raise DataValidationError("CLV intervals need standard errors, and a fit's Hessian was singular: "
-                                  + "; ".join(model.notes_))
     for d in range(draws):
-        ps = discounted_value(bg_draws[d], *uniq.T, horizon, steps, rate, unit)[inverse]
+        ps = discounted_value(bg_draws[d], x, t_x, T, horizon, steps, rate, unit, pairs)
         gg = gg_draws[d]
         spend = gamma_gamma.expected_spend(gg, xs, m) if gg[1] > 1 else np.full(len(x), np.nan)
         sums[d + 1] = np.bincount(codes, weights=ps * spend, minlength=k)

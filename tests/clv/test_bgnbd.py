@@ -98,3 +98,32 @@ def test_quadrature_equals_the_closed_form_and_takes_over_where_it_overflows():
     p = 508.0 / (508.0 + 3596.0)
     exact0 = (1 - (40.42 / (40.42 + p * 26.0)) ** 0.3) / p
     assert got[0] == pytest.approx(exact0, rel=0.01)
+
+
+def test_the_analytic_gradient_equals_finite_differences(population):
+    x, t_x, T = population["frequency"][:500].astype(float), population["recency"][:500], population["T"][:500]
+    params = np.array([0.5, 5.0, 0.9, 2.7])
+    _, grad = bgnbd._terms(params, x, t_x, T, gradient=True)
+    step = 1e-6
+    for k in range(4):
+        up, down = np.log(params), np.log(params)
+        up[k] += step
+        down[k] -= step
+        numeric = (bgnbd.log_likelihood(np.exp(up), x, t_x, T) - bgnbd.log_likelihood(np.exp(down), x, t_x, T)) / (
+            2 * step)
+        np.testing.assert_allclose(grad[:, k], numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_one_drop_out_probability_for_all_is_the_models_limit_not_a_failure():
+    # p = 0.2 for every customer: the Beta collapses (a and b large, or off together to the bound), a/(a+b) kept
+    sim = bgnbd.simulate((0.5, 5.0, 2e5, 8e5), np.random.default_rng(2).uniform(30, 80, 6000), seed=5)
+    fit = bgnbd.fit(sim["frequency"], sim["recency"], sim["T"])
+    a, b = fit.params["a"], fit.params["b"]
+    assert a + b > 50  # the Beta's spread sqrt(p(1-p)/(a+b+1)) is below 0.06 (planted: 0)
+    assert a / (a + b) == pytest.approx(0.2, abs=0.03)
+    assert abs(fit.params["r"] - 0.5) < 3 * fit.standard_errors[0]
+    if fit.notes:
+        assert "a and b ran off together" in fit.notes[0]
+        assert fit.standard_errors[2] == 0 and fit.standard_errors[3] == 0
+    pred = bgnbd.expected_purchases(fit.values, 26.0, sim["frequency"], sim["recency"], sim["T"])
+    assert np.isfinite(pred).all()

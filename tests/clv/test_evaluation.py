@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jkit.clv import CLVModel, simulate_customers
+from jkit.clv import CLVModel, simulate_customers, simulate_transactions
 from jkit.clv.evaluation import frequency_buckets
 from jkit.errors import ParameterError
 
@@ -59,7 +59,11 @@ def test_hand_computed_small_case():
              ("new", "2024-03-05", 3.0), ("new", "2024-03-25", 3.0)]
     log = pd.DataFrame(rows, columns=["customer_id", "timestamp", "revenue"])
     log["timestamp"] = pd.to_datetime(log["timestamp"])
-    model = CLVModel(min_repeat_buyers=2).fit(log, calibration_end="2024-02-29")
+    # a varied population around them, all of it before the calibration end, so that the fit is identified
+    others = simulate_transactions(400, start="2023-10-01", weeks=21, seed=2)
+    assert others["timestamp"].max() < pd.Timestamp("2024-02-29")
+    log = pd.concat([log, others], ignore_index=True)
+    model = CLVModel().fit(log, calibration_end="2024-02-29")
     ev = model.evaluate(log, observation_end="2024-03-25")
     assert ev.horizon == pytest.approx(25 / 7)
     per = ev.per_customer
