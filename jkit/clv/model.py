@@ -7,6 +7,7 @@ holdout check (:meth:`CLVModel.evaluate`) compares predictions with what custome
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,7 +20,7 @@ from jkit.clv.evaluation import Evaluation, evaluate_holdout
 from jkit.clv.mle import Fit
 from jkit.clv.summary import SUMMARY_COLUMNS, rfm_summary, unit_days
 from jkit.clv.value import clv_by_group, discounted_value
-from jkit.errors import DataValidationError, NotFittedError, ParameterError
+from jkit.errors import DataValidationError, JkitWarning, NotFittedError, ParameterError
 
 __all__ = ["CLVModel"]
 
@@ -158,6 +159,15 @@ class CLVModel:
         if not hasattr(self, "bgnbd_"):
             raise NotFittedError("this CLVModel is not fitted yet: call fit(data) first")
 
+    def _horizon(self, horizon: Any) -> float:
+        value = _horizon(horizon)
+        watched = float(self.summary_["T"].max())
+        if value > 2 * watched:
+            warnings.warn(f"a horizon of {value:g} {self.time_unit} is more than twice the longest calibration history "
+                          f"({watched:.3g} {self.time_unit}): the forecast extrapolates far beyond the data",
+                          JkitWarning, stacklevel=3)
+        return value
+
     def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         s = self.summary_
         return s["frequency"].to_numpy(float), s["recency"].to_numpy(float), s["T"].to_numpy(float)
@@ -173,7 +183,7 @@ class CLVModel:
             Indexed by customer, named ``expected_purchases``.
         """
         self._check()
-        horizon = _horizon(horizon)
+        horizon = self._horizon(horizon)
         values = bgnbd.expected_purchases(self.bgnbd_.values, horizon, *self._arrays())
         return pd.Series(values, index=self.summary_.index, name="expected_purchases")
 
@@ -227,7 +237,7 @@ class CLVModel:
             then a ``total`` row.
         """
         spend = self.expected_spend()
-        horizon = _horizon(horizon)
+        horizon = self._horizon(horizon)
         if discount_rate is None or not np.isfinite(discount_rate) or discount_rate <= -1:
             raise ParameterError(f"discount_rate={discount_rate!r} should be a yearly rate above -1 (0.1 = 10%)")
         unit = unit_days(self.time_unit)

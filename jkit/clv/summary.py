@@ -25,7 +25,8 @@ from jkit._rules import PURCHASE_EVENTS, require_columns, to_naive_utc
 from jkit.errors import DataValidationError, ParameterError, describe_values, format_rows
 from jkit.timestamps import parse_timestamps
 
-__all__ = ["TIME_UNITS", "SUMMARY_COLUMNS", "rfm_summary", "purchase_rows", "purchase_days", "unit_days", "holdout_counts"]
+__all__ = ["TIME_UNITS", "SUMMARY_COLUMNS", "rfm_summary", "purchase_rows", "purchase_days", "unit_days", "holdout_counts",
+           "holdout_split"]
 
 #: time units -> their length in days
 TIME_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12, "Y": 365.25}
@@ -217,3 +218,40 @@ def rfm_summary(
     out.attrs.update({"calibration_end": end, "time_unit": time_unit, "purchases": len(frame),
                       "data_end": data_end})
     return out
+
+
+def holdout_split(
+    events_or_transactions: Any,
+    holdout: float = 1 / 3,
+    *,
+    customer_col: str = "customer_id",
+    time_col: str = "timestamp",
+    purchase_events: Sequence[str] = PURCHASE_EVENTS,
+    event_col: str = "event",
+) -> pd.Timestamp:
+    """The calibration end that leaves the last ``holdout`` share of the purchase span for checking.
+
+    The span runs from the first purchase day to the end of the data (a study's last event);
+    the result is a day, to pass as ``calibration_end`` to :meth:`CLVModel.fit` before
+    :meth:`CLVModel.evaluate` on the same data.
+
+    Raises
+    ------
+    ParameterError
+        When ``holdout`` is not between 0.05 and 0.75.
+    DataValidationError
+        When the purchases span fewer than 14 days (no period to hold out).
+    """
+    if not isinstance(holdout, (int, float)) or not 0.05 <= holdout <= 0.75:
+        raise ParameterError(f"holdout={holdout!r} should be a share of the span between 0.05 and 0.75")
+    frame, study_end = purchase_rows(events_or_transactions, customer_col, time_col, "\0no value column",
+                                     purchase_events, event_col)
+    if frame.empty:
+        raise DataValidationError("no purchases found: there is no span to split")
+    first = frame["time"].min().floor("D")
+    end = max(frame["time"].max(), study_end if study_end is not None else frame["time"].max()).floor("D")
+    days = (end - first).days
+    if days < 14:
+        raise DataValidationError(f"the purchases span {days} day(s) ({first.date()} to {end.date()}): too short to "
+                                  "hold a period out, and to fit a model of repeat buying")
+    return first + pd.Timedelta(days=round(days * (1 - holdout)))

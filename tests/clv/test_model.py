@@ -40,7 +40,7 @@ def test_clv_by_attribute_sums_to_the_per_customer_total(cdnow_model, cdnow_samp
     assert np.isfinite(grouped.drop(columns="basket").to_numpy(float)).all()
     # discounting lowers value; a longer horizon raises it
     assert cdnow_model.predict_clv(52)["clv"].sum() > per["clv"].sum()
-    assert cdnow_model.predict_clv(104, 0.1)["clv"].sum() > per["clv"].sum()
+    assert cdnow_model.predict_clv(72, 0.1)["clv"].sum() > per["clv"].sum()
     print("\nCDNOW 52-week CLV at 10%/year:", grouped.round(2).to_string(index=False))
 
 
@@ -135,3 +135,15 @@ def test_one_price_for_everyone_keeps_the_purchase_model_and_says_why_there_is_n
     assert list(model.params_.index) == ["r", "alpha", "a", "b"]
     with pytest.raises(DataValidationError, match="no spend model"):
         model.predict_clv(26)
+
+
+def test_a_three_hour_clickstream_gets_an_error_not_a_number_and_long_horizons_warn(cdnow_model):
+    hours = pd.DataFrame({"customer_id": [f"c{i % 40}" for i in range(120)],
+                          "timestamp": pd.Timestamp("2024-01-01 09:00") + pd.to_timedelta(np.arange(120) * 90, unit="s"),
+                          "revenue": 20.0})
+    with pytest.raises(DataValidationError, match="bought on one day only"):
+        CLVModel().fit(hours)
+    from jkit.errors import JkitWarning
+
+    with pytest.warns(JkitWarning, match="more than twice the longest calibration history"):
+        cdnow_model.predict_purchases(156)

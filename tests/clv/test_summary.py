@@ -90,3 +90,18 @@ def test_bad_input_gives_clear_errors():
         rfm_summary(log.iloc[:0])
     with pytest.raises(ParameterError, match="JourneyData or a transactions DataFrame"):
         rfm_summary([1, 2, 3])
+
+
+def test_holdout_split_leaves_the_share_asked_for(cdnow_sample):
+    from jkit.clv import holdout_split
+
+    # CDNOW: 1997-01-01 .. 1998-06-30 is 545 days; half of it held out ends calibration on day 272 or 273
+    end = holdout_split(cdnow_sample, holdout=0.5)
+    assert end == pd.Timestamp("1997-01-01") + pd.Timedelta(days=round(545 * 0.5))
+    assert holdout_split(cdnow_sample) < holdout_split(cdnow_sample, holdout=0.25)
+    with pytest.raises(ParameterError, match="holdout=0.9"):
+        holdout_split(cdnow_sample, holdout=0.9)
+    hours = pd.DataFrame({"customer_id": ["a", "a", "b"], "timestamp": pd.to_datetime(
+        ["2024-01-01 10:00", "2024-01-01 12:00", "2024-01-01 13:00"])})
+    with pytest.raises(DataValidationError, match="span 0 day"):
+        holdout_split(hours)
