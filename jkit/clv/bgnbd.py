@@ -9,6 +9,7 @@ good with probability p; p varies as Beta(a, b). λ and p are independent. A cus
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy.special import betaincinv, betaln, digamma, gammaln, hyp2f1, roots_legendre
 
 from jkit.clv.mle import Fit, fit_log_params
@@ -84,15 +85,18 @@ def fit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, weights: np.ndarray | Non
 
 
 #: parameter pairs whose joint run to the bound is the model's limit, not a failure
-LIMITS = {("r", "alpha"): "the purchase rate", ("a", "b"): "the drop-out probability"}
+LIMITS = {("r", "alpha"): "the purchase rate is the same for every customer",
+          ("a", "b"): "the drop-out probability is the same for every customer"}
 
 
 def _compress(x, t_x, T, weights):
-    frame = np.column_stack([np.asarray(x, float), np.asarray(t_x, float), np.asarray(T, float)])
-    w = np.ones(len(frame)) if weights is None else np.asarray(weights, float)
-    uniq, inverse = np.unique(frame, axis=0, return_inverse=True)
-    counts = np.bincount(inverse.ravel(), weights=w)
-    return uniq[:, 0], uniq[:, 1], uniq[:, 2], counts
+    """Distinct (x, t_x, T) rows and their summed weights."""
+    w = np.ones(len(x)) if weights is None else np.asarray(weights, float)
+    codes, uniques = pd.MultiIndex.from_arrays(
+        [np.asarray(x, float), np.asarray(t_x, float), np.asarray(T, float)]).factorize()
+    counts = np.bincount(codes, weights=w, minlength=len(uniques))
+    return (uniques.get_level_values(0).to_numpy(float), uniques.get_level_values(1).to_numpy(float),
+            uniques.get_level_values(2).to_numpy(float), counts)
 
 
 def p_alive(params, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:

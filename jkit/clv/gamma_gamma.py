@@ -9,7 +9,7 @@ customers with repeat purchases of positive mean value enter the fit.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import gammaln
+from scipy.special import digamma, gammaln
 
 from jkit.clv.mle import Fit, fit_log_params
 
@@ -32,17 +32,40 @@ def log_likelihood(params, x: np.ndarray, m: np.ndarray) -> np.ndarray:
     return by_x + (px - 1) * np.log(m) - (px + q) * np.log(x * m + v)
 
 
+def _gradient(params, x: np.ndarray, m: np.ndarray, codes) -> np.ndarray:
+    """Per-customer derivatives of the log-likelihood by log parameter (n × 3)."""
+    p, q, v = params
+    values, inverse = codes
+    d_pxq = digamma(p * values + q)
+    log_xmv = np.log(x * m + v)
+    grad = np.empty((len(x), 3))
+    grad[:, 0] = x * ((d_pxq - digamma(p * values) + np.log(values))[inverse] + np.log(m) - log_xmv)
+    grad[:, 1] = (d_pxq - digamma(q))[inverse] + np.log(v) - log_xmv
+    grad[:, 2] = q / v - (p * x + q) / (x * m + v)
+    return grad * np.asarray(params)
+
+
 def fit(x: np.ndarray, m: np.ndarray) -> Fit:
-    """Maximum-likelihood Gamma-Gamma parameters (``p``, ``q``, ``v``) with standard errors."""
+    """Maximum-likelihood Gamma-Gamma parameters (``p``, ``q``, ``v``) with standard errors (analytic gradient)."""
     x = np.asarray(x, float)
     m = np.asarray(m, float)
+    values, inverse = np.unique(x, return_inverse=True)
+    codes = (values, inverse.ravel())
 
-    def neg_ll(log_params: np.ndarray) -> float:
-        value = -float(log_likelihood(np.exp(log_params), x, m).sum())
-        return value if np.isfinite(value) else 1e300
+    def neg_ll(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        params = np.exp(log_params)
+        value = -float(log_likelihood(params, x, m).sum())
+        if not np.isfinite(value):
+            return 1e300, np.zeros(3)
+        return value, -_gradient(params, x, m, codes).sum(axis=0)
 
     mean = float(np.mean(m))
-    return fit_log_params("Gamma-Gamma", NAMES, neg_ll, np.array([1.0, 2.0, mean]), len(x))
+    return fit_log_params("Gamma-Gamma", NAMES, neg_ll, np.array([1.0, 2.0, mean]), len(x), with_gradient=True,
+                          limit_pairs=LIMITS)
+
+
+#: p → ∞ with p·v fixed: every purchase of a customer is worth their own mean (no spread around it)
+LIMITS = {("p", "v"): "every purchase of a customer is worth the customer's own mean"}
 
 
 def expected_spend(params, x: np.ndarray, m: np.ndarray) -> np.ndarray:

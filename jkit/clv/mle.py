@@ -20,7 +20,7 @@ __all__ = ["Fit", "fit_log_params", "hessian", "gradient_hessian"]
 
 #: log-parameter bounds: e^-12 … e^12 (a parameter at a bound is reported as not identified)
 LOG_BOUND = 12.0
-#: both parameters of a limit pair above e^6 (≈ 400): the mixing distribution is practically a point
+#: both parameters of a limit pair beyond e^±6 (≈ 400): the mixing distribution is practically a point
 LIMIT_LOG = 6.0
 
 
@@ -109,7 +109,7 @@ def fit_log_params(model: str, names: Sequence[str], neg_ll: Callable, start: np
     """Minimise ``neg_ll`` (a function of the log parameters) from ``start`` (natural scale).
 
     With ``with_gradient``, ``neg_ll`` returns ``(value, gradient)``. ``limit_pairs`` names pairs
-    of parameters that may run off together (one to the bound, both above e^6), the model's limit where a mixing
+    of parameters that may run off together (one to the bound, both beyond e^±6), the model's limit where a mixing
     distribution collapses to a point (BG/NBD: ``a`` and ``b`` → one drop-out probability for
     all); they are kept at the bound with a note and standard errors of 0.
 
@@ -131,7 +131,7 @@ def fit_log_params(model: str, names: Sequence[str], neg_ll: Callable, start: np
         raise DataValidationError(f"{where}: the log-likelihood is not finite at any tried parameters")
     at_bound = [i for i, v in enumerate(res.x) if abs(v) > LOG_BOUND - 1e-3]
     bounded = {names[i] for i in at_bound}
-    large = {names[i] for i, v in enumerate(res.x) if v > LIMIT_LOG}
+    large = {names[i] for i, v in enumerate(res.x) if abs(v) > LIMIT_LOG}
     limits = [pair for pair in limit_pairs if set(pair) & bounded and set(pair) <= large]
     unexplained = [names[i] for i in at_bound if not any(names[i] in pair for pair in limits)]
     at_bound = sorted({*at_bound, *(names.index(nm) for pair in limits for nm in pair)})
@@ -140,10 +140,8 @@ def fit_log_params(model: str, names: Sequence[str], neg_ll: Callable, start: np
                                   "the data do not identify the model (too few or too regular repeat purchases)")
     if not res.success and "ABNORMAL" not in str(res.message).upper():
         raise DataValidationError(f"{where} did not converge (L-BFGS-B: {res.message})")
-    notes = [f"{model}: {' and '.join(pair)} ran off together (e^±{LOG_BOUND:g}): the limit of the "
-             f"model where "
-             f"{limit_pairs[pair]} is the same for every customer; kept there, their standard errors are 0"
-             for pair in limits]
+    notes = [f"{model}: {' and '.join(pair)} ran off together (e^±{LOG_BOUND:g}): the limit of the model where "
+             f"{limit_pairs[pair]}; kept there, their standard errors are 0" for pair in limits]
     free = [i for i in range(len(x0)) if i not in at_bound]
     cov = np.zeros((len(x0), len(x0)))
     sub = _free_covariance(neg_ll, res.x, free, with_gradient)

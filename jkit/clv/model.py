@@ -206,7 +206,7 @@ class CLVModel:
 
     def predict_clv(self, horizon: float, discount_rate: float = 0.0, *, by: Any = None,
                     customers: pd.DataFrame | None = None, steps: int | None = None,
-                    interval: float = 0.9, draws: int = 200) -> pd.DataFrame:
+                    interval: float = 0.9, draws: int = 100) -> pd.DataFrame:
         """Discounted value of each customer's purchases in the ``horizon`` after the calibration end.
 
         ``CLV = Σ_k (E[Y(t_k)] − E[Y(t_{k-1})]) × E[spend] / (1 + discount_rate)^(t_k in years)``

@@ -47,3 +47,31 @@ def test_expected_spend_matches_the_simulated_customers_true_mean():
     high = sim["monetary_value"] > np.quantile(sim["monetary_value"], 0.8)
     assert (true_mean - pred).mean() == pytest.approx(0, abs=0.2)
     assert (true_mean[high] - pred[high]).mean() == pytest.approx(0, abs=1.0)
+
+
+def test_the_analytic_gradient_equals_finite_differences():
+    x = np.random.default_rng(1).integers(1, 9, 300).astype(float)
+    m = gamma_gamma.simulate(TRUTH, x, seed=3)["monetary_value"]
+    params = np.array([3.0, 4.5, 18.0])
+    codes = tuple(v.ravel() for v in np.unique(x, return_inverse=True))
+    grad = gamma_gamma._gradient(params, x, m, codes)
+    for k in range(3):
+        up, down = np.log(params), np.log(params)
+        up[k] += 1e-6
+        down[k] -= 1e-6
+        numeric = (gamma_gamma.log_likelihood(np.exp(up), x, m) - gamma_gamma.log_likelihood(np.exp(down), x, m)) / 2e-6
+        np.testing.assert_allclose(grad[:, k], numeric, rtol=1e-5, atol=1e-6)
+
+
+def test_no_spread_around_each_customers_mean_is_the_models_limit():
+    # each customer always spends the same amount (drawn per customer): p runs off with p·v fixed
+    rng = np.random.default_rng(4)
+    x = rng.integers(1, 8, 2000).astype(float)
+    m = 20.0 / rng.gamma(4.0, 1.0, 2000)
+    fit = gamma_gamma.fit(x, m)
+    if fit.notes:
+        assert "p and v ran off together" in fit.notes[0]
+    assert fit.params["p"] > 100  # a purchase's spread around the customer's mean: CV 1/sqrt(p) < 0.1 (planted: 0)
+    assert fit.params["q"] == pytest.approx(4.0, rel=0.1)
+    # the customer's own mean is (nearly) the prediction, whatever the number of purchases
+    np.testing.assert_allclose(gamma_gamma.expected_spend(fit.values, x, m), m, rtol=0.03)

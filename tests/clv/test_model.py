@@ -71,6 +71,10 @@ def test_a_study_fits_or_says_why(small_sample):
         return
     per = model.predict_clv(26)
     assert np.isfinite(per["clv"]).all() and len(per) == len(model.summary_)
+    # the synthetic sample has one drop-out probability and one price level per customer: the limits
+    assert all("ran off together" in note for note in model.notes_)
+    by_channel = model.predict_clv(26, 0.1, by="acquisition_channel", draws=30)
+    assert by_channel["customers"].iloc[-1] == len(per) and np.isfinite(by_channel["clv_low"]).all()
 
 
 def _repeat_log(n: int = 40, repeats: int = 3, value: float = 10.0) -> pd.DataFrame:
