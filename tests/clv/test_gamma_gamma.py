@@ -74,4 +74,4 @@ def test_no_spread_around_each_customers_mean_is_the_models_limit():
     assert fit.params["p"] > 100  # a purchase's spread around the customer's mean: CV 1/sqrt(p) < 0.1 (planted: 0)
     assert fit.params["q"] == pytest.approx(4.0, rel=0.1)
     # the customer's own mean is (nearly) the prediction, whatever the number of purchases
-    np.testing.assert_allclose(gamma_gamma.expected_spend(fit.values, x, m), m, rtol=0.03)
+    np.testing.assert_allclose(gamma_gamma.expected_spend(fit.values, x, m), m, rtol=0.05)
