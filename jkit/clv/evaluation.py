@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jkit.clv.summary import holdout_counts, purchase_days, purchase_rows, unit_days
+from jkit.clv.summary import holdout_counts, purchase_days, purchase_rows, to_day, unit_days
 from jkit.errors import ParameterError
 
 __all__ = ["Evaluation", "evaluate_holdout", "frequency_buckets"]
@@ -81,7 +81,7 @@ def evaluate_holdout(model: Any, events_after: Any, observation_end: Any = None)
     data_end = max([d for d in (days["day"].max() if len(days) else None,
                                 study_end.floor("D") if study_end is not None else None) if d is not None],
                    default=start)
-    end = data_end if observation_end is None else pd.Timestamp(observation_end).floor("D")
+    end = data_end if observation_end is None else to_day(observation_end, "observation_end")
     if end <= start:
         raise ParameterError(f"no holdout: the events given end on {end.date()}, not after the calibration end "
                              f"{start.date()}")
@@ -102,5 +102,7 @@ def evaluate_holdout(model: Any, events_after: Any, observation_end: Any = None)
     by.index.name = "frequency"
     by = by[by["customers"] > 0]
     notes = [f"{len(newcomers):,} customers first bought in the holdout and are not compared"] if len(newcomers) else []
+    if per["actual"].sum() == 0:
+        notes.append("no calibration customer bought in the holdout: relative errors are undefined (NaN)")
     return Evaluation(per, _total(per), by.reset_index(), horizon, start, end, int(len(newcomers)),
                       int(hold.loc[newcomers, "frequency_holdout"].sum()), notes)

@@ -26,7 +26,7 @@ from jkit.errors import DataValidationError, ParameterError, describe_values, fo
 from jkit.timestamps import parse_timestamps
 
 __all__ = ["TIME_UNITS", "SUMMARY_COLUMNS", "rfm_summary", "purchase_rows", "purchase_days", "unit_days", "holdout_counts",
-           "holdout_split"]
+           "holdout_split", "to_day"]
 
 #: time units -> their length in days
 TIME_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12, "Y": 365.25}
@@ -101,7 +101,8 @@ def purchase_days(frame: pd.DataFrame) -> pd.DataFrame:
     return g.sum(min_count=1).reset_index()
 
 
-def _cut(end: Any, name: str) -> pd.Timestamp:
+def to_day(end: Any, name: str) -> pd.Timestamp:
+    """A date parameter as a naive UTC day; a ParameterError naming ``name`` otherwise."""
     try:
         ts = to_naive_utc(pd.Timestamp(end))
     except (ValueError, TypeError) as exc:
@@ -196,7 +197,7 @@ def rfm_summary(
                                   f"or rows of a transactions table): a customer-value model needs transactions")
     days = purchase_days(frame)
     data_end = max(days["day"].max(), study_end.floor("D") if study_end is not None else days["day"].max())
-    end = data_end if calibration_end is None else _cut(calibration_end, "calibration_end")
+    end = data_end if calibration_end is None else to_day(calibration_end, "calibration_end")
     if end > data_end:
         raise ParameterError(f"calibration_end={end.date()} is after the end of the data ({data_end.date()}): "
                              "customers would be counted as watched when nobody watched them")
@@ -206,7 +207,7 @@ def rfm_summary(
                                   f"{days['day'].min().date()})")
     out = _per_customer(calib, end, unit)
     if observation_end is not None:
-        obs = _cut(observation_end, "observation_end")
+        obs = to_day(observation_end, "observation_end")
         if obs <= end:
             raise ParameterError(f"observation_end={obs.date()} should be after calibration_end={end.date()}")
         if obs > data_end:
