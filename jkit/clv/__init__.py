@@ -2,7 +2,7 @@
 
 - :func:`rfm_summary`: per customer repeat purchase days, recency, age and mean spend (``summary``);
   :func:`holdout_split`: the calibration end leaving a share of the span for the holdout check;
-- :class:`CLVModel`: a BG/NBD purchase model (``bgnbd``) and a Gamma-Gamma spend model
+- :class:`CLVModel`: a BG/NBD purchase model (``bgnbd``; or Pareto/NBD, ``paretonbd``) and a Gamma-Gamma spend model
   (``gamma_gamma``) fitted by maximum likelihood on scipy (``mle``), with predicted purchases,
   ``p_alive``, discounted CLV by any customer attribute with intervals (``value``) and the
   holdout check against a run-rate baseline (``evaluation``);

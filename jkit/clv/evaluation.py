@@ -17,7 +17,6 @@ from jkit.errors import ParameterError
 
 __all__ = ["Evaluation", "evaluate_holdout", "frequency_buckets"]
 
-METHODS = {"predicted": "BG/NBD", "baseline": "run rate"}
 
 
 @dataclass
@@ -27,10 +26,10 @@ class Evaluation:
     Attributes
     ----------
     per_customer : DataFrame
-        Indexed by customer: ``frequency`` (calibration), ``actual``, ``predicted`` (BG/NBD),
+        Indexed by customer: ``frequency`` (calibration), ``actual``, ``predicted`` (the purchase model),
         ``baseline`` (run rate) purchases in the holdout.
     total : DataFrame
-        One row per method (``BG/NBD``, ``run rate``): ``customers``, ``actual``, ``predicted``,
+        One row per method (the purchase model, ``BG/NBD`` or ``Pareto/NBD``, and ``run rate``): ``customers``, ``actual``, ``predicted``,
         ``error`` (predicted − actual), ``relative_error``, ``mae`` and ``rmse`` per customer.
     by_frequency : DataFrame
         Per calibration-frequency bucket (``0`` … ``6``, ``7+``): ``customers``, and the mean
@@ -60,10 +59,10 @@ def frequency_buckets(frequency: pd.Series, top: int = 7) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=names, ordered=True)
 
 
-def _total(per: pd.DataFrame) -> pd.DataFrame:
+def _total(per: pd.DataFrame, model_name: str) -> pd.DataFrame:
     rows = []
     actual = per["actual"].to_numpy(float)
-    for column, method in METHODS.items():
+    for column, method in {"predicted": model_name, "baseline": "run rate"}.items():
         pred = per[column].to_numpy(float)
         err = pred - actual
         rows.append({"method": method, "customers": len(per), "actual": actual.sum(), "predicted": pred.sum(),
@@ -104,5 +103,5 @@ def evaluate_holdout(model: Any, events_after: Any, observation_end: Any = None)
     notes = [f"{len(newcomers):,} customers first bought in the holdout and are not compared"] if len(newcomers) else []
     if per["actual"].sum() == 0:
         notes.append("no calibration customer bought in the holdout: relative errors are undefined (NaN)")
-    return Evaluation(per, _total(per), by.reset_index(), horizon, start, end, int(len(newcomers)),
+    return Evaluation(per, _total(per, model.purchases_.model), by.reset_index(), horizon, start, end, int(len(newcomers)),
                       int(hold.loc[newcomers, "frequency_holdout"].sum()), notes)

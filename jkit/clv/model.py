@@ -15,14 +15,17 @@ import numpy as np
 import pandas as pd
 
 from jkit._rules import PURCHASE_EVENTS
-from jkit.clv import bgnbd, gamma_gamma
+from jkit.clv import bgnbd, gamma_gamma, paretonbd
 from jkit.clv.evaluation import Evaluation, evaluate_holdout
 from jkit.clv.mle import Fit
 from jkit.clv.summary import SUMMARY_COLUMNS, rfm_summary, unit_days
 from jkit.clv.value import clv_by_group, discounted_value
 from jkit.errors import DataValidationError, JkitWarning, NotFittedError, ParameterError
 
-__all__ = ["CLVModel"]
+__all__ = ["CLVModel", "PURCHASE_MODELS"]
+
+#: purchase models by name: modules with fit, p_alive, alive_purchases, expected_purchases
+PURCHASE_MODELS = {"bgnbd": bgnbd, "paretonbd": paretonbd}
 
 
 class CLVModel:
@@ -30,6 +33,9 @@ class CLVModel:
 
     Parameters
     ----------
+    purchase_model : {"bgnbd", "paretonbd"}, default "bgnbd"
+        BG/NBD (drop-out only right after a purchase) or Pareto/NBD (drop-out at any time;
+        parameters ``r``, ``alpha``, ``s``, ``beta``).
     time_unit : {"W", "D", "M", "Y"}, default "W"
         Unit of recency, age and every horizon.
     purchase_events : list of str, default ("purchase", "repeat_purchase")
@@ -46,8 +52,10 @@ class CLVModel:
     ----------
     summary_ : DataFrame
         The calibration summary (:func:`jkit.clv.rfm_summary`).
+    purchases_ : Fit
+        The fitted purchase model (``bgnbd_`` is the same object when it is BG/NBD).
     params_ : DataFrame
-        Indexed by parameter (``r``, ``alpha``, ``a``, ``b``, ``p``, ``q``, ``v``): ``model``,
+        Indexed by parameter (``r``, ``alpha``, ``a``, ``b`` — or ``s``, ``beta`` —, ``p``, ``q``, ``v``): ``model``,
         ``value``, ``se`` (from the Hessian of the log-likelihood), ``low``/``high`` (95%).
     excluded_ : dict of str to int
         Customers left out of the spend fit and why (``no_repeat_purchase``,
@@ -63,10 +71,13 @@ class CLVModel:
     >>> model.predict_clv(52, discount_rate=0.1, by="persona", customers=labels)  # doctest: +SKIP
     """
 
-    def __init__(self, *, time_unit: str = "W", purchase_events: Sequence[str] = PURCHASE_EVENTS,
+    def __init__(self, *, purchase_model: str = "bgnbd", time_unit: str = "W", purchase_events: Sequence[str] = PURCHASE_EVENTS,
                  customer_col: str = "customer_id", time_col: str = "timestamp", value_col: str = "revenue",
                  min_repeat_buyers: int = 10, seed: int = 0) -> None:
         unit_days(time_unit)
+        if purchase_model not in PURCHASE_MODELS:
+            raise ParameterError(f"purchase_model={purchase_model!r} should be one of {', '.join(map(repr, PURCHASE_MODELS))}")
+        self.purchase_model = purchase_model
         if not isinstance(min_repeat_buyers, int) or min_repeat_buyers < 2:
             raise ParameterError(f"min_repeat_buyers={min_repeat_buyers!r} should be a whole number of at least 2")
         self.time_unit = time_unit
@@ -111,11 +122,14 @@ class CLVModel:
         self.summary_ = summary
         self.calibration_end_ = summary.attrs.get("calibration_end")
         self.notes_: list[str] = []
-        self.bgnbd_ = self._fit_purchases(summary)
+        self.purchase_module_ = PURCHASE_MODELS[self.purchase_model]
+        self.purchases_ = self._fit_purchases(summary)
+        if self.purchase_model == "bgnbd":
+            self.bgnbd_ = self.purchases_
         self.gamma_gamma_ = self._fit_spend(summary)
-        tables = [self.bgnbd_.table()] + ([self.gamma_gamma_.table()] if self.gamma_gamma_ is not None else [])
+        tables = [self.purchases_.table()] + ([self.gamma_gamma_.table()] if self.gamma_gamma_ is not None else [])
         self.params_ = pd.concat(tables, ignore_index=True).set_index("parameter")
-        self.notes_ += self.bgnbd_.notes + (self.gamma_gamma_.notes if self.gamma_gamma_ is not None else [])
+        self.notes_ += self.purchases_.notes + (self.gamma_gamma_.notes if self.gamma_gamma_ is not None else [])
         return self
 
     def _fit_purchases(self, summary: pd.DataFrame) -> Fit:
@@ -123,13 +137,13 @@ class CLVModel:
         repeaters = int((x > 0).sum())
         if repeaters == 0:
             raise DataValidationError(
-                f"every one of the {len(x):,} customers bought on one day only (frequency 0): the BG/NBD "
-                "purchase model is not identified without repeat purchases (a longer calibration period may help)")
+                f"every one of the {len(x):,} customers bought on one day only (frequency 0): the "
+                f"{self.purchase_model} purchase model is not identified without repeat purchases (a longer calibration period may help)")
         if repeaters < self.min_repeat_buyers:
             raise DataValidationError(
-                f"only {repeaters} of {len(x):,} customers bought again before the calibration end; the BG/NBD "
-                f"fit needs at least min_repeat_buyers={self.min_repeat_buyers}")
-        return bgnbd.fit(x, summary["recency"].to_numpy(float), summary["T"].to_numpy(float))
+                f"only {repeaters} of {len(x):,} customers bought again before the calibration end; the "
+                f"{self.purchase_model} fit needs at least min_repeat_buyers={self.min_repeat_buyers}")
+        return self.purchase_module_.fit(x, summary["recency"].to_numpy(float), summary["T"].to_numpy(float))
 
     def _fit_spend(self, summary: pd.DataFrame) -> Fit | None:
         x = summary["frequency"].to_numpy(float)
@@ -156,7 +170,7 @@ class CLVModel:
         return fit
 
     def _check(self) -> None:
-        if not hasattr(self, "bgnbd_"):
+        if not hasattr(self, "purchases_"):
             raise NotFittedError("this CLVModel is not fitted yet: call fit(data) first")
 
     def _horizon(self, horizon: Any) -> float:
@@ -184,13 +198,13 @@ class CLVModel:
         """
         self._check()
         horizon = self._horizon(horizon)
-        values = bgnbd.expected_purchases(self.bgnbd_.values, horizon, *self._arrays())
+        values = self.purchase_module_.expected_purchases(self.purchases_.values, horizon, *self._arrays())
         return pd.Series(values, index=self.summary_.index, name="expected_purchases")
 
     def p_alive(self) -> pd.Series:
         """Probability that each customer is still active at the calibration end (1 without a repeat purchase)."""
         self._check()
-        return pd.Series(bgnbd.p_alive(self.bgnbd_.values, *self._arrays()), index=self.summary_.index,
+        return pd.Series(self.purchase_module_.p_alive(self.purchases_.values, *self._arrays()), index=self.summary_.index,
                          name="p_alive")
 
     def expected_spend(self) -> pd.Series:
@@ -243,7 +257,8 @@ class CLVModel:
         unit = unit_days(self.time_unit)
         steps = steps or max(1, int(np.ceil(horizon * unit / (365.25 / 12))))
         x, t_x, T = self._arrays()
-        purchases = discounted_value(self.bgnbd_.values, x, t_x, T, horizon, steps, discount_rate, unit)
+        purchases = discounted_value(self.purchase_module_, self.purchases_.values, x, t_x, T, horizon, steps,
+                                     discount_rate, unit)
         clv = purchases * spend.to_numpy()
         if by is None:
             out = self.summary_[["frequency", "recency", "T"]].copy()

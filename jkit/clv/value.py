@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from jkit._rules import as_list
-from jkit.clv import bgnbd, gamma_gamma
+from jkit.clv import gamma_gamma
 from jkit.errors import MissingColumnError, ParameterError
 
 __all__ = ["discounted_value", "clv_by_group", "unique_pairs", "NO_LABEL"]
@@ -22,21 +22,22 @@ def unique_pairs(x: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     return uniques.get_level_values(0).to_numpy(float), uniques.get_level_values(1).to_numpy(float), codes
 
 
-def discounted_value(params, x, t_x, T, horizon: float, steps: int, rate: float, unit: float,
+def discounted_value(purchases: Any, params, x, t_x, T, horizon: float, steps: int, rate: float, unit: float,
                      pairs: tuple | None = None) -> np.ndarray:
     """Discounted expected purchases per customer: ``Σ_k ΔE[Y(t_k)] / (1 + rate)^(t_k in years)``.
 
-    ``pairs`` (from :func:`unique_pairs`) saves recomputing the distinct (x, T) pairs across draws.
+    ``purchases`` is the purchase-model module (``bgnbd``, ``paretonbd``); ``pairs`` (from
+    :func:`unique_pairs`) saves recomputing the distinct (x, T) pairs across draws.
     """
     ux, uT, inverse = unique_pairs(x, T) if pairs is None else pairs
     grid = horizon * np.arange(1, steps + 1) / steps
     total = np.zeros(len(ux))
     previous = np.zeros(len(ux))
     for t in grid:
-        cumulative = bgnbd.alive_purchases(params, t, ux, uT)
+        cumulative = purchases.alive_purchases(params, t, ux, uT)
         total += (cumulative - previous) / (1 + rate) ** (t * unit / 365.25)
         previous = cumulative
-    return total[inverse] * bgnbd.p_alive(params, x, t_x, T)
+    return total[inverse] * purchases.p_alive(params, x, t_x, T)
 
 
 def _labels(model: Any, by: Any, customers: pd.DataFrame | None) -> pd.DataFrame:
@@ -84,10 +85,10 @@ def clv_by_group(model: Any, by: Any, customers: pd.DataFrame | None, clv: np.nd
     xs = np.where(usable, x, 0)
     sums = np.empty((draws + 1, k))
     sums[0] = np.bincount(codes, weights=clv, minlength=k)
-    bg_draws = model.bgnbd_.draws(draws, rng)
+    bg_draws = model.purchases_.draws(draws, rng)
     gg_draws = model.gamma_gamma_.draws(draws, rng)
     for d in range(draws):
-        ps = discounted_value(bg_draws[d], x, t_x, T, horizon, steps, rate, unit, pairs)
+        ps = discounted_value(model.purchase_module_, bg_draws[d], x, t_x, T, horizon, steps, rate, unit, pairs)
         gg = gg_draws[d]
         spend = gamma_gamma.expected_spend(gg, xs, m) if gg[1] > 1 else np.full(len(x), np.nan)
         sums[d + 1] = np.bincount(codes, weights=ps * spend, minlength=k)
