@@ -15,7 +15,7 @@ import pandas as pd
 from jkit.clv.summary import holdout_counts, purchase_days, purchase_rows, to_day, unit_days
 from jkit.errors import ParameterError
 
-__all__ = ["Evaluation", "evaluate_holdout", "frequency_buckets"]
+__all__ = ["Evaluation", "evaluate_holdout", "frequency_buckets", "model_caveats"]
 
 
 
@@ -105,3 +105,32 @@ def evaluate_holdout(model: Any, events_after: Any, observation_end: Any = None)
         notes.append("no calibration customer bought in the holdout: relative errors are undefined (NaN)")
     return Evaluation(per, _total(per, model.purchases_.model), by.reset_index(), horizon, start, end, int(len(newcomers)),
                       int(hold.loc[newcomers, "frequency_holdout"].sum()), notes)
+
+
+def model_caveats(model: Any, evaluation: Evaluation | None = None, *, tolerance: float = 0.2,
+                  max_correlation: float = 0.3) -> list[str]:
+    """What a reader must know before trusting a fitted CLVModel, in words (empty when nothing).
+
+    The holdout check missing the total by more than ``tolerance``, or not beating the run rate;
+    spend correlated with frequency beyond ``max_correlation`` (Gamma-Gamma assumes independence);
+    and the fit's own notes (limits reached, no spend model).
+    """
+    out: list[str] = []
+    if evaluation is not None:
+        row = evaluation.total.iloc[0]
+        base = evaluation.total.iloc[1]
+        if np.isfinite(row["relative_error"]) and abs(row["relative_error"]) > tolerance:
+            out.append(f"the {row['method']} model missed the holdout purchases by {row['relative_error']:+.0%} "
+                       f"(predicted {row['predicted']:,.0f}, actual {row['actual']:,.0f}): treat its forecasts and "
+                       "CLV as indicative only")
+        if row["mae"] >= base["mae"]:
+            out.append(f"the {row['method']} model does not beat the run-rate baseline per customer "
+                       f"(mean absolute error {row['mae']:.2f} against {base['mae']:.2f})")
+    s = model.summary_
+    repeat = (s["frequency"] > 0) & (s["monetary_value"] > 0)
+    if repeat.sum() > 2:
+        corr = float(np.corrcoef(s.loc[repeat, "frequency"], s.loc[repeat, "monetary_value"])[0, 1])
+        if np.isfinite(corr) and abs(corr) > max_correlation:
+            out.append(f"spend and purchase frequency are correlated (r = {corr:+.2f} over {int(repeat.sum()):,} repeat "
+                       "buyers); the Gamma-Gamma spend model assumes they are not")
+    return out + list(model.notes_)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from jkit._rules import PURCHASE_EVENTS
 from jkit.clv import bgnbd, gamma_gamma, paretonbd
-from jkit.clv.evaluation import Evaluation, evaluate_holdout
+from jkit.clv.evaluation import Evaluation, evaluate_holdout, model_caveats
 from jkit.clv.mle import Fit
 from jkit.clv.summary import SUMMARY_COLUMNS, rfm_summary, unit_days
 from jkit.clv.value import clv_by_group, discounted_value
@@ -293,6 +293,17 @@ class CLVModel:
         if self.calibration_end_ is None:
             raise ParameterError("evaluate needs the calibration end: fit the model on transactions, not a summary")
         return evaluate_holdout(self, events_after, observation_end)
+
+    def caveats(self, evaluation: Evaluation | None = None, *, tolerance: float = 0.2) -> list[str]:
+        """What a reader must know before trusting this model, as sentences (empty when nothing).
+
+        A holdout miss beyond ``tolerance`` (with ``evaluation``, from :meth:`evaluate`), a model
+        that does not beat the run rate, spend correlated with frequency (|r| > 0.3), and the
+        fit's ``notes_``. A report shows them under the CLV table, and does not headline the CLV
+        when the holdout check fails.
+        """
+        self._check()
+        return model_caveats(self, evaluation, tolerance=tolerance)
 
 
 def _horizon(horizon: Any) -> float:

@@ -82,3 +82,20 @@ def test_hand_computed_small_case():
 def test_frequency_buckets():
     got = frequency_buckets(pd.Series([0, 1, 6, 7, 30]))
     assert list(got.astype(str)) == ["0", "1", "6", "7+", "7+"]
+
+
+def test_caveats_name_a_holdout_miss_and_correlated_spend(cdnow_sample):
+    model = CLVModel().fit(cdnow_sample, calibration_end="1997-09-30")
+    ev = model.evaluate(cdnow_sample)
+    assert model.caveats(ev) == []  # CDNOW: -12% and corr(frequency, spend) = 0.11
+    strict = model.caveats(ev, tolerance=0.1)
+    assert len(strict) == 1 and "missed the holdout purchases by -12%" in strict[0]
+
+
+def test_caveats_on_the_synthetic_sample(small_sample):
+    from jkit.clv import holdout_split
+
+    model = CLVModel().fit(small_sample, calibration_end=holdout_split(small_sample))
+    caveats = model.caveats(model.evaluate(small_sample))
+    assert any("missed the holdout purchases" in c for c in caveats)
+    assert any("spend and purchase frequency are correlated" in c for c in caveats)
