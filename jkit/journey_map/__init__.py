@@ -17,6 +17,7 @@ from jkit.journey_map.map import (
     opportunities,
 )
 from jkit.journey_map.periods import default_period_cut, format_instant, period_comparison_note, scaled_window
+from jkit.journey_map.ranking import OPPORTUNITY_COLUMNS, dropout_association
 
 __all__ = [
     "JourneyMap",
@@ -25,6 +26,8 @@ __all__ = [
     "journey_maps_by_persona",
     "compare_periods",
     "opportunities",
+    "dropout_association",
+    "OPPORTUNITY_COLUMNS",
     "feedback_stages",
     "available_lanes",
     "default_period_cut",

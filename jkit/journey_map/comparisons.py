@@ -82,6 +82,7 @@ def journey_maps_by_persona(
         scored = pd.DataFrame({"feedback_id": data.feedback["feedback_id"], "compound": s["compound"],
                                "label": s["label"]})
     maps = {}
+    kwargs.setdefault("dropout", False)  # a persona's few writers measure little; the whole map measures it
     for persona in sorted(pd.unique(labels.dropna()), key=str):
         ids = pd.Index(labels.index[labels == persona])
         sub = subset_study(data, customers=ids)
@@ -151,6 +152,7 @@ def compare_periods(
         first, second = subset_study(data, end=cut_ts), subset_study(data, start=cut_ts)
     else:
         cut_ts, first, second = None, data, later
+    kwargs.setdefault("dropout", False)  # the changes compare the fixed-formula parts of the two maps
     scored_a = score_feedback(first, scored, kwargs.get("rules", "feedback"), kwargs.get("engine"))
     scored_b = score_feedback(second, scored, kwargs.get("rules", "feedback"), kwargs.get("engine"))
     ids_a = scored_a[["feedback_id", "compound", "label"]]

@@ -14,12 +14,14 @@ For each stage of the stage model the map holds
 * **opportunities** — (stage, theme) pairs, each read as an action on a theme ("slow support at
   retention"), ranked by
 
-  ``score = share_touched × negativity × (1 + dropoff)``
+  ``score = share_touched × negativity × (1 + dropoff) × dropout_ratio``
 
   where ``share_touched`` is the share of the stage's feedback that mentions the pain point,
-  ``negativity = max(0, −mean sentiment of those texts)``, and ``dropoff`` is the stage's drop-off
-  rate (1 − conversion from the previous stage; 0 for the first stage). Volume and feeling rank
-  first; a leaky stage lifts its pain points by up to twice.
+  ``negativity = max(0, −mean sentiment of those texts)``, ``dropoff`` is the stage's drop-off
+  rate (1 − conversion from the previous stage; 0 for the first stage), and ``dropout_ratio`` how
+  many times as often the theme's writers failed to reach the next stage, where that is significant
+  (:mod:`jkit.journey_map.ranking`; else 1). Volume and feeling rank first; a leaky stage lifts its
+  pain points by up to twice, a theme whose writers measurably leave by its ratio.
 
 Feedback without a ``stage`` is placed at the stage of the customer's latest event at or before the
 feedback's time; anonymous feedback without a stage cannot be placed and is counted as such.
@@ -45,6 +47,7 @@ from jkit._rules import LANES, require_columns
 from jkit.errors import JkitWarning, ParameterError
 from jkit.io import JourneyData
 from jkit.journey_map.exports import map_to_csv, map_to_dict, map_to_frame, map_to_json, write_export
+from jkit.journey_map.ranking import OPPORTUNITY_FORMULA, dropout_association, opportunities
 from jkit.stats import mean_interval
 
 __all__ = [
@@ -59,7 +62,6 @@ __all__ = [
     "LANES",
 ]
 
-OPPORTUNITY_FORMULA = "score = share of the stage's feedback touched × negativity (−mean sentiment) × (1 + drop-off rate)"
 
 
 @dataclass
@@ -158,52 +160,6 @@ def feedback_stages(data: JourneyData) -> pd.Series:
     out = given.copy()
     out.loc[placed["index"].to_numpy()] = placed["stage"].astype("string").to_numpy()
     return out
-
-
-def opportunities(
-    pain_points: pd.DataFrame, reach: pd.DataFrame, feedback_per_stage: pd.Series, *, top_n: int = 5
-) -> pd.DataFrame:
-    """Rank (stage, pain point) pairs by :data:`OPPORTUNITY_FORMULA`.
-
-    Parameters
-    ----------
-    pain_points : DataFrame
-        ``stage, phrase, count, mean_sentiment`` (one row per pain point per stage), optionally
-        ``complaint`` (see :func:`jkit.pain_points.pain_point_themes`).
-    reach : DataFrame
-        ``stage, dropoff``.
-    feedback_per_stage : Series
-        Number of feedback texts per stage (index: stage).
-
-    Returns
-    -------
-    DataFrame
-        ``rank, stage, pain_point, action, share_touched, negativity, dropoff, score``, best first;
-        ``action`` reads the opportunity as an action on the theme: "slow support at retention".
-    """
-    cols = ["rank", "stage", "pain_point", "action", "share_touched", "negativity", "dropoff", "score"]
-    if pain_points.empty:
-        return pd.DataFrame(columns=cols)
-    pp = pain_points.copy()
-    dropoff = reach.set_index("stage")["dropoff"].fillna(0.0)
-    n_stage = feedback_per_stage.reindex(pp["stage"]).to_numpy(dtype=float)
-    pp["share_touched"] = pp["count"].to_numpy(dtype=float) / np.where(n_stage > 0, n_stage, np.nan)
-    pp["negativity"] = (-pp["mean_sentiment"].astype(float)).clip(lower=0)
-    pp["dropoff"] = pp["stage"].map(dropoff).fillna(0.0).astype(float)
-    pp["score"] = pp["share_touched"] * pp["negativity"] * (1 + pp["dropoff"])
-    pp = pp[pp["score"] > 0].sort_values("score", ascending=False).head(top_n).reset_index(drop=True)
-    pp["rank"] = np.arange(1, len(pp) + 1)
-    complaint = pp["complaint"] if "complaint" in pp.columns else pd.Series("", index=pp.index)
-    pp["action"] = [f"{_complaint_of(str(t), str(c or ''))} at {s}"
-                    for t, c, s in zip(pp["phrase"], complaint.fillna(""), pp["stage"], strict=True)]
-    return pp.rename(columns={"phrase": "pain_point"})[cols]
-
-
-def _complaint_of(theme: str, complaint: str) -> str:
-    """"slow" + "support" → "slow support"; a verb in -s follows its subject: "app crashes"."""
-    if not complaint or complaint in theme.split():
-        return theme
-    return f"{theme} {complaint}" if complaint.endswith("s") and " " not in complaint else f"{complaint} {theme}"
 
 
 # --------------------------------------------------------------------------- building the map
@@ -380,6 +336,7 @@ def journey_map(
     confidence: float = 0.95,
     title: str | None = None,
     engine: str | None = None,
+    dropout: bool = True,
 ) -> JourneyMap:
     """Build the journey map of a study.
 
@@ -407,6 +364,9 @@ def journey_map(
         Figure title.
     engine : {"pandas", "duckdb", "spark"}, optional
         Engine of the funnel and the sentiment scoring (see :mod:`jkit.spark`); the map is the same.
+    dropout : bool, default True
+        Measure each theme's association with not reaching the next stage
+        (:func:`jkit.drivers.theme_dropoff`) and lift the opportunities where it is significant.
 
     Returns
     -------
@@ -430,7 +390,8 @@ def journey_map(
     emotion = _emotion(scored_fb, names, confidence)
     pains = _stage_pain_points(scored_fb, names, top_n, min_count, data.customers)
     per_stage = emotion.set_index("stage")["feedback"]
-    opps = opportunities(pains, reach, per_stage, top_n=n_opportunities)
+    association = dropout_association(data, scored_fb, window=window) if dropout and len(pains) else None
+    opps = opportunities(pains, reach, per_stage, top_n=n_opportunities, association=association)
     start, end = data.period
     meta = {
         "title": title or "Customer journey map",

@@ -35,7 +35,14 @@ from jkit.notebook.display import (
     show_headlines,
     show_table,
 )
-from jkit.notebook.feedback import RATING_COLUMNS, calibrated_model, feedback_window, rating_column
+from jkit.notebook.feedback import (
+    RATING_COLUMNS,
+    StudySentiment,
+    calibrated_model,
+    feedback_window,
+    rating_column,
+    study_sentiment,
+)
 from jkit.notebook.glue import (
     PERSONA_TRUTH_FILE,
     breakdown_columns,
@@ -82,7 +89,7 @@ __all__ = [
     "note", "show_caveats_link", "caveats_link_html", "caveats_html", "fit_personas", "with_revenue", "columns_list",
     "period_for_span", "data_span", "study_folder", "BEHAVIOUR_COLUMNS", "reached_stages_only",
     # feedback report
-    "RATING_COLUMNS", "calibrated_model", "feedback_window", "rating_column",
+    "RATING_COLUMNS", "StudySentiment", "calibrated_model", "feedback_window", "rating_column", "study_sentiment",
     # glue
     "PERSONA_TRUTH_FILE", "breakdown_columns", "has_persona_truth", "kpi_bounds", "kpi_display", "kpi_value",
     "names_list", "persona_labels", "quote_redactor", "start_engine", "traits_with_data",
