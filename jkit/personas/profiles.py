@@ -163,7 +163,8 @@ def _ranked(traits: pd.DataFrame, persona, exclude: set[str], duplicates: set) -
     t = traits[(traits["persona"] == persona) & ~traits["feature"].isin(exclude)].copy()
     t = t[~((t["kind"] == "category") & (t["difference"] <= 0))]  # name a category by what is over-represented
     if duplicates:  # a level that copies another column's fact is not a second trait
-        t = t[[(f, lv) not in duplicates for f, lv in zip(t["feature"], t["level"], strict=True)]]
+        t = t[[(f, lv if isinstance(lv, str) else None) not in duplicates
+               for f, lv in zip(t["feature"], t["level"], strict=True)]]
     t = t[t["effect"].abs() >= 0.2]
     return t.reindex(t["effect"].abs().sort_values(ascending=False).index)
 

@@ -54,3 +54,31 @@ def test_large_tables_use_the_permutation_moments_and_agree_with_permutations():
     small = outcome_spread(values.iloc[:40_000], {"spend": "numeric"}, labels[:40_000], 4, seed=0).iloc[0]
     # the random spread shrinks as 1/sqrt(n): compare on the same scale
     assert big["random_spread"] * np.sqrt(60_000) == pytest.approx(small["random_spread"] * np.sqrt(40_000), rel=0.15)
+
+
+def _table(n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    g = rng.integers(0, 2, n)
+    return pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)], "x": g * 5 + rng.normal(size=n),
+                         "z": g * 5 + rng.normal(size=n), "plan": rng.choice(["gold", "silver", "bronze"], n),
+                         "churn": np.where(g == 1, "yes", "no")})
+
+
+def test_model_refuses_bad_outcome_columns_with_clear_errors():
+    from jkit.errors import MissingColumnError, ParameterError
+    from jkit.personas import PersonaModel
+
+    t = _table()
+    kw = dict(n_personas=2, numeric_cols=["x", "z"], n_bootstrap=0, n_null=0)
+    with pytest.raises(DataValidationError, match="outcomes: column 'plan' is neither numeric nor binary"):
+        PersonaModel(outcomes=["plan"], **kw).fit(t)
+    with pytest.raises(MissingColumnError, match="outcomes: no column 'nps'"):
+        PersonaModel(outcomes=["nps"], **kw).fit(t)
+    with pytest.raises(ParameterError, match="outcomes: column 'x' defines the personas"):
+        PersonaModel(outcomes=["x"], **kw).fit(t)
+    with pytest.raises(ParameterError, match="outcomes='churn' should be 'auto', None or a list"):
+        PersonaModel(outcomes="churn", **kw).fit(t)
+    model = PersonaModel(**kw).fit(t)  # "auto" finds churn by its name
+    row = model.outcome_spread_.iloc[0]
+    assert row["outcome"] == "churn" and row["spread"] == pytest.approx(1.0) and row["beats_random"]
+    assert model.profiles_["churn_mean"].tolist() in ([0.0, 1.0], [1.0, 0.0])
