@@ -138,15 +138,13 @@ def preferred_touchpoints(traits: pd.DataFrame, persona, n: int = 2) -> list[str
 
 
 def short_number(value: float) -> str:
-    """A value for a name: ``134k``, ``1.3M``, ``87``, ``0.42``."""
+    """A value for a name: ``134k``, ``1.3M``, ``1958``, ``87``, ``0.42``."""
     v = float(value)
     a = abs(v)
     if a >= 1e6:
         return f"{v / 1e6:.1f}M"
     if a >= 1e4:
         return f"{v / 1e3:.0f}k"
-    if a >= 1e3:
-        return f"{v / 1e3:.1f}k"
     return f"{v:.0f}" if a >= 10 else f"{v:.2g}"
 
 

@@ -8,6 +8,8 @@ the report's caveats):
 * **identifier-like** columns: numbers that are distinct whole numbers in every row and either
   named like an id or an evenly spaced run (1, 2, 3 … or 1007, 1014 …); text with more than
   half of the rows distinct;
+* **derived** numeric columns: a column that is (almost) a linear combination of the other
+  numeric columns (least-squares ``R² >= 0.99``), e.g. a total of the amounts beside them;
 * **derived** categorical columns: a column whose level is fixed by another column's level
   (conditional entropy ``H(A | B) <= 0.02 · H(A)`` on a sample), e.g. ``PhoneService`` given
   ``MultipleLines = "No phone service"``.
@@ -41,6 +43,7 @@ __all__ = ["ScreeningWarning", "Screen", "screen_columns", "duplicate_mask", "DU
 DUPLICATE_PHI = 0.95
 NUMERIC_RHO = 0.95
 DERIVED_ENTROPY = 0.02
+DERIVED_R2 = 0.99
 _ID_NAME = re.compile(r"(^|[_\W])(id|key|number|no)$|^id[_\W]|[a-z]ID$", re.IGNORECASE)
 _SAMPLE = 20_000
 
@@ -138,6 +141,31 @@ def _derived(cat: pd.DataFrame, columns: list[str], rows) -> list[str]:
             dropped.add(a)
             break
     return [c for c in columns if c not in dropped]
+
+
+def _linear_derived(num: pd.DataFrame, columns: list[str], rows) -> list[str]:
+    """Drop numeric columns that are a linear combination of the others (the last ones first: a total
+    written after its parts goes)."""
+    if len(columns) < 3:
+        return columns
+    filled = num[columns].fillna(num[columns].median())
+    kept = list(columns)
+    for c in reversed(columns):
+        others = [o for o in kept if o != c]
+        if len(others) < 2:
+            break
+        A = np.column_stack([np.ones(len(filled)), filled[others].to_numpy()])
+        y = filled[c].to_numpy()
+        coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+        ss = float(((y - y.mean()) ** 2).sum())
+        r2 = 1 - float(((y - A @ coef) ** 2).sum()) / ss if ss > 0 else 0.0
+        if r2 >= DERIVED_R2:
+            top = [others[i] for i in np.argsort(-np.abs(coef[1:] * filled[others].std().to_numpy()))[:3]]
+            _warn(f"features: column {c!r} is (almost) a linear combination of {', '.join(repr(o) for o in top)}"
+                  f"{' …' if len(others) > 3 else ''} (R² {r2:.3f}); left out of the personas so the fact counts once")
+            rows.append((c, None, "left out", f"linear combination of other columns (R² {r2:.3f})", top[0]))
+            kept.remove(c)
+    return kept
 
 
 def _indicators(num, cat, numeric, categorical, missing_token):
@@ -241,6 +269,7 @@ def screen_columns(
     else:
         num_s, cat_s = num, cat
     if numeric or categorical:
+        numeric = _linear_derived(num_s, numeric, rows)
         kept_cat = _derived(cat_s, categorical, rows)
         if len(kept_cat) + len(numeric) == 0:
             kept_cat = categorical[:1]

@@ -64,6 +64,31 @@ def test_telecom_churn_spread_beats_random_splits_and_matches_plain_kmeans(telec
     assert (prof["Churn_low"] <= prof["Churn_mean"]).all() and (prof["stability"] >= 0.75).all()
 
 
+def test_marketing_total_counted_once_response_spread_at_least_plain_kmeans():
+    table, truth = customer_tables.marketing(1_500)
+    model, messages = _fit(table, id_col="ID")
+    groups = model.column_groups_.set_index("column")
+    assert groups.loc["MntTotal", "action"] == "left out"  # the sum of the amounts beside them
+    assert any("'Z_CostContact' is constant" in m for m in messages)
+    assert _cramers_v(model.labels_, table["Email"]) < 0.1  # the 50/50 opt-in splits no persona
+    response = model.outcome_spread_.set_index("outcome").loc["Response"]
+    assert response["beats_random"] and response["spread"] >= response["kmeans_spread"] - 0.01
+    assert adjusted_rand_score(truth, model.labels_) >= 0.5  # affluent vs the rest; family and middle may merge
+    assert not model.profiles_["name"].str.contains("2.0k").any()
+
+
+def test_bank_never_contacted_fact_counted_once_and_y_spread():
+    table, truth = customer_tables.bank(1_500)
+    model, _ = _fit(table)
+    groups = model.column_groups_
+    assert {("poutcome", "unknown")} <= set(zip(groups["column"], groups["level"], strict=True))
+    assert set(groups.loc[groups["action"] == "grouped", "column"]) == {"pdays", "previous"}
+    assert _cramers_v(model.labels_, table["contact"]) < 0.1
+    y = model.outcome_spread_.set_index("outcome").loc["y"]
+    assert y["beats_random"] and y["spread"] >= y["kmeans_spread"] - 0.01
+    assert model.n_personas_ == 3 and adjusted_rand_score(truth, model.labels_) >= 0.6
+
+
 def test_no_structure_is_said_and_warned():
     table, _ = customer_tables.no_structure(1_500)
     model, messages = _fit(table)

@@ -64,11 +64,13 @@ def test_a_determined_column_is_left_out_and_duplicated_levels_count_once():
 def test_near_duplicate_numbers_are_grouped_and_weigh_one_column():
     rng = np.random.default_rng(2)
     wine = rng.gamma(2, 300, 500)
-    num = pd.DataFrame({"MntWines": wine, "MntTotal": wine + rng.gamma(1, 10, 500), "Recency": rng.uniform(0, 99, 500)})
+    # monotone but not linear (a log of the amount): grouped, not left out
+    num = pd.DataFrame({"MntWines": wine, "LogWines": np.log1p(wine), "Recency": rng.uniform(0, 99, 500)})
     screen, messages = _screen(num, pd.DataFrame(index=range(500)))
-    assert screen.numeric_groups == [["MntWines", "MntTotal"]]
-    assert screen.weights() == pytest.approx({"MntWines": 2 ** -0.5, "MntTotal": 2 ** -0.5})
-    assert any("'MntWines', 'MntTotal' move together" in m for m in messages)
+    assert screen.numeric == ["MntWines", "LogWines", "Recency"]
+    assert screen.numeric_groups == [["MntWines", "LogWines"]]
+    assert screen.weights() == pytest.approx({"MntWines": 2 ** -0.5, "LogWines": 2 ** -0.5})
+    assert any("'MntWines', 'LogWines' move together" in m for m in messages)
 
 
 def test_independent_columns_are_all_kept_without_warnings():
@@ -78,3 +80,16 @@ def test_independent_columns_are_all_kept_without_warnings():
     screen, messages = _screen(num, cat)
     assert messages == [] and screen.numeric == ["age", "income"] and screen.categorical == ["region", "member"]
     assert (screen.table["action"] == "kept").all() and len(screen.table) == 4
+
+
+def test_a_total_of_other_columns_is_left_out_as_derived():
+    rng = np.random.default_rng(4)
+    n = 400
+    num = pd.DataFrame({"MntWines": rng.gamma(2, 300, n), "MntMeat": rng.gamma(2, 200, n), "MntGold": rng.gamma(2, 30, n)})
+    num["MntTotal"] = num.sum(axis=1)
+    num["Recency"] = rng.uniform(0, 99, n)
+    screen, messages = _screen(num, pd.DataFrame(index=range(n)))
+    assert screen.numeric == ["MntWines", "MntMeat", "MntGold", "Recency"]
+    assert any("'MntTotal' is (almost) a linear combination of 'MntWines'" in m for m in messages)
+    row = screen.table.set_index("column").loc["MntTotal"]
+    assert row["action"] == "left out" and row["with"] == "MntWines"
