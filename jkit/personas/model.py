@@ -39,7 +39,7 @@ from jkit.personas.preprocessing import (
     weight_vector,
 )
 from jkit.personas.profiles import build_profiles, persona_traits
-from jkit.personas.screening import duplicate_mask, screen_columns
+from jkit.personas.screening import counted_once, duplicate_mask, screen_columns
 from jkit.personas.selection import fit_reducer, k_curve, make_estimator, select_n_clusters, warn_no_structure
 from jkit.personas.stability import bootstrap_stability, describe_jaccard
 
@@ -371,10 +371,7 @@ class PersonaModel(BaseEstimator):
                                       categorical_cols=categorical + d_cat)
         age = self.age_col if self.age_col in numeric else None
         income = self.income_col if self.income_col in numeric else None
-        groups = self.column_groups_
-        dup = {(c, lv) for c, lv, a in zip(groups["column"], groups["level"], groups["action"], strict=True)
-               if a == "counted once"}
-        grouped = [list(g["column"]) for _, g in groups[groups["action"] == "grouped"].groupby("with")]
+        dup, grouped = counted_once(self.column_groups_)
         self.profiles_ = build_profiles(features, self.labels_, self.traits_, age_col=age, income_col=income,
                                         duplicates=dup, groups=grouped)
         self.profiles_["stability"] = self.persona_stability_.reindex(self.profiles_["persona"]).to_numpy()

@@ -38,7 +38,7 @@ import pandas as pd
 
 from jkit.errors import JkitWarning
 
-__all__ = ["ScreeningWarning", "Screen", "screen_columns", "duplicate_mask", "DUPLICATE_PHI", "NUMERIC_RHO"]
+__all__ = ["ScreeningWarning", "Screen", "screen_columns", "duplicate_mask", "counted_once", "DUPLICATE_PHI", "NUMERIC_RHO"]
 
 DUPLICATE_PHI = 0.95
 NUMERIC_RHO = 0.95
@@ -300,3 +300,10 @@ def duplicate_mask(pre, owners: np.ndarray, duplicates: set) -> np.ndarray:
             out += [str(c) for c in cats if c not in rare] + (["(infrequent)"] if rare else [])
         levels[len(levels) - len(out):] = out
     return np.array([(o, lv) in duplicates for o, lv in zip(owners, levels, strict=True)], dtype=bool)
+
+
+def counted_once(table: pd.DataFrame) -> tuple[set[tuple[str, str]], list[list[str]]]:
+    """From a decision table (``column_groups_``): the levels counted once and the groups of numeric columns."""
+    dup = {(c, lv) for c, lv, a in zip(table["column"], table["level"], table["action"], strict=True)
+           if a == "counted once"}
+    return dup, [list(g["column"]) for _, g in table[table["action"] == "grouped"].groupby("with")]
