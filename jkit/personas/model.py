@@ -112,7 +112,7 @@ class PersonaModel(BaseEstimator):
         nps, sentiment, frequency, monetary…) that are not features.
     max_missing : float, default 0.5
         Feature columns empty in a larger share of rows are left out (with a warning).
-    n_null : int, default 5
+    n_null : int, default 3
         Shuffled references the number of personas is judged against (0: raw scores, no
         "no structure" verdict).
     random_state : int or None, default 0
@@ -195,7 +195,7 @@ class PersonaModel(BaseEstimator):
         income_col: str | None = "income",
         outcomes: str | Sequence[str] | None = "auto",
         max_missing: float = 0.5,
-        n_null: int = 5,
+        n_null: int = 3,
         random_state: int | None = 0,
     ):
         self.n_personas = n_personas

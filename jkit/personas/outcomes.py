@@ -39,16 +39,24 @@ _Z = 1.959963984540054
 
 
 def _binary(name: str, s: pd.Series) -> pd.Series | None:
+    """``s`` as 0/1 floats when it has at most two levels (yes/no, true/false, 1/0, or two other labels: the
+    rarer is 1), else None. Vectorised: outcome columns have a row per customer."""
     levels = pd.unique(s.dropna())
     if len(levels) > 2:
         return None
-    text = {str(v).strip().lower() for v in levels}
-    if text <= _YES | _NO:
-        return s.map(lambda v: np.nan if pd.isna(v) else float(str(v).strip().lower() in _YES))
-    if len(levels) == 2:  # two other labels: the rarer one counts as 1 (said in the kind)
-        rare = s.value_counts().idxmin()
-        return s.map(lambda v: np.nan if pd.isna(v) else float(v == rare))
-    return None
+    missing = s.isna().to_numpy()
+    if pd.api.types.is_numeric_dtype(s):
+        if not set(np.asarray(levels, dtype=float).tolist()) <= {0.0, 1.0}:
+            return None
+        return pd.Series(np.where(missing, np.nan, s.to_numpy(dtype=float, na_value=np.nan)), index=s.index)
+    lower = s.astype("string").str.strip().str.lower()
+    if set(lower.dropna().unique()) <= _YES | _NO:
+        yes = lower.isin(_YES).to_numpy()
+    elif len(levels) == 2:
+        yes = (s == s.value_counts().idxmin()).to_numpy()
+    else:
+        return None
+    return pd.Series(np.where(missing, np.nan, yes.astype(float)), index=s.index)
 
 
 def outcome_frame(features: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -66,11 +74,10 @@ def outcome_frame(features: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFr
             out[c], kinds[c] = s.astype("float64"), "binary"
             continue
         as_binary = _binary(c, s)
-        if as_binary is not None and (not pd.api.types.is_numeric_dtype(s) or s.dropna().isin([0, 1]).all()):
+        if as_binary is not None:
             out[c] = as_binary.astype("float64")
-            levels = pd.unique(s.dropna())
-            yes = [v for v in levels if as_binary[s == v].eq(1).any()]
-            kinds[c] = f"binary ({c} = {yes[0]!r})" if yes and not pd.api.types.is_numeric_dtype(s) else "binary"
+            yes = s[as_binary.to_numpy() == 1]
+            kinds[c] = f"binary ({c} = {yes.iloc[0]!r})" if len(yes) and not pd.api.types.is_numeric_dtype(s) else "binary"
             continue
         if pd.api.types.is_numeric_dtype(s):
             values = s.astype("float64")

@@ -37,7 +37,7 @@ CRITERIA = ("silhouette", "calinski_harabasz")
 #: how far the best candidate must beat the shuffled reference (silhouette difference; for
 #: Calinski–Harabasz the log of the ratio) to count as structure
 MIN_EXCESS = {"silhouette": 0.05, "calinski_harabasz": 0.1}
-_NULL_ROWS = 10_000
+_NULL_ROWS = 5_000
 
 
 def parallel_analysis(

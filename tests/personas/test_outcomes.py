@@ -15,6 +15,10 @@ def test_outcome_frame_reads_yes_no_and_numbers_and_refuses_other_text():
     values, kinds = outcome_frame(t, ["Churn", "spend", "flag"])
     assert values["Churn"].tolist()[:3] == [1.0, 0.0, 0.0] and np.isnan(values["Churn"].iloc[3])
     assert kinds["Churn"].startswith("binary") and kinds["spend"] == "numeric" and kinds["flag"] == "binary"
+    floats = outcome_frame(pd.DataFrame({"converted": [1.0, 0.0, 0.0, np.nan]}), ["converted"])
+    assert floats[1]["converted"] == "binary" and floats[0]["converted"].tolist()[:3] == [1.0, 0.0, 0.0]
+    labels = outcome_frame(pd.DataFrame({"status": ["stayed", "left", "stayed", "stayed"]}), ["status"])
+    assert labels[0]["status"].tolist() == [0.0, 1.0, 0.0, 0.0] and labels[1]["status"] == "binary (status = 'left')"
     bad = pd.DataFrame({"plan": ["gold", "silver", "bronze", "gold"]})
     with pytest.raises(DataValidationError, match="outcomes: column 'plan' is neither numeric nor binary"):
         outcome_frame(bad, ["plan"])
