@@ -146,13 +146,15 @@ def _derived(cat: pd.DataFrame, columns: list[str], rows) -> list[str]:
 def _linear_derived(num: pd.DataFrame, columns: list[str], rows) -> list[str]:
     """Drop numeric columns that are a linear combination of the others (the last ones first: a total
     written after its parts goes)."""
-    if len(columns) < 3:
+    # the touchpoint shares sum to 1 by construction and are weighed as one group already
+    candidates = [c for c in columns if not str(c).startswith("tp_")]
+    if len(candidates) < 3:
         return columns
-    filled = num[columns].fillna(num[columns].median())
-    kept = list(columns)
-    for c in reversed(columns):
+    filled = num[candidates].fillna(num[candidates].median())
+    kept = list(candidates)
+    for c in reversed(candidates):
         others = [o for o in kept if o != c]
-        if len(others) < 2:
+        if len(others) < 2 or len(filled) < 20 * (len(others) + 1):  # few rows fit anything
             break
         A = np.column_stack([np.ones(len(filled)), filled[others].to_numpy()])
         y = filled[c].to_numpy()
@@ -165,7 +167,7 @@ def _linear_derived(num: pd.DataFrame, columns: list[str], rows) -> list[str]:
                   f"{' …' if len(others) > 3 else ''} (R² {r2:.3f}); left out of the personas so the fact counts once")
             rows.append((c, None, "left out", f"linear combination of other columns (R² {r2:.3f})", top[0]))
             kept.remove(c)
-    return kept
+    return [c for c in columns if c in kept or c not in candidates]
 
 
 def _indicators(num, cat, numeric, categorical, missing_token):
