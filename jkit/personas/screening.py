@@ -67,8 +67,9 @@ class Screen:
         return {c: 1 / np.sqrt(len(g)) for g in self.numeric_groups for c in g}
 
 
-def _warn(message: str) -> None:
-    warnings.warn(message, ScreeningWarning, stacklevel=4)
+def _warn(message: str, stacklevel: int = 5) -> None:
+    # 5: this function, the check, screen_columns, PersonaModel.fit, then the caller's line
+    warnings.warn(message, ScreeningWarning, stacklevel=stacklevel)
 
 
 def _looks_like_id(name: str, values: pd.Series, n: int) -> bool:
@@ -281,7 +282,7 @@ def screen_columns(
     for col in sorted({c for c, _ in dup}):
         levels = [lv for c, lv in dup if c == col]
         _warn(f"features: column {col!r} level {', '.join(repr(lv) for lv in levels)} marks the same customers as "
-              "another column; counted once in the personas")
+              "another column; counted once in the personas", stacklevel=4)
     groups = _numeric_groups(num_s, numeric, rows)
     decided = {r[0] for r in rows if r[2] != "counted once"}
     rows += [(c, None, "kept", "", None) for c in numeric + categorical if c not in decided]
