@@ -7,7 +7,7 @@ The customer feature table is generated in memory with four planted personas (th
 ``jkit.personas.customer_features`` returns: age, income, six touchpoint shares, three
 categorical profile columns and outcome columns), so the figure is the segmentation itself:
 ``PersonaModel(n_personas="auto").fit`` (choice of the number of personas on a 20,000-row sample,
-parallel analysis for the components, the number of personas judged against 5 shuffled
+parallel analysis for the components, the number of personas judged against 3 shuffled
 references, mini-batch k-means on all rows, 20 bootstrap refits for stability, profiles, the
 outcome spread — churn, frequency, money, recency — against 200 random splits and plain
 k-means) and ``assign`` of every customer. A 50/50 ``newsletter`` column is noise (it must not
