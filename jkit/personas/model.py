@@ -1,14 +1,12 @@
 """The persona estimator: :class:`PersonaModel`, k-means personas of a customer feature table.
 
-:class:`PersonaModel` is a scikit-learn-style estimator. Its preprocessing is explicit (see the
-class docstring, :mod:`jkit.personas.preprocessing` and ``docs/personas.md``): signed ``log1p``
-for skewed non-negative columns (money, counts), median imputation plus a missing-value indicator
-per numeric column that has gaps, standard scaling, and one-hot encoding of categorical columns
-with rare levels pooled; then the principal components that parallel analysis keeps (the rest is
-each column's own noise, :mod:`jkit.personas.selection`). Personas are k-means clusters
-(mini-batch k-means above ``max_sample`` rows); their number is chosen over ``k_range`` when
-``n_personas="auto"``; stability is the mean adjusted Rand index between the fit and refits on
-bootstrap resamples (:mod:`jkit.personas.stability`). Model files: :mod:`jkit.personas.store`.
+Steps (each in its module, see ``docs/personas.md``): column screening
+(:mod:`~jkit.personas.screening`), preprocessing (:mod:`~jkit.personas.preprocessing`), the
+components parallel analysis keeps and the number of personas judged against shuffled references
+(:mod:`~jkit.personas.selection`), k-means (mini-batch above ``max_sample`` rows), bootstrap
+stability (:mod:`~jkit.personas.stability`), profiles and names (:mod:`~jkit.personas.profiles`),
+outcome spread against random splits (:mod:`~jkit.personas.outcomes`), model files
+(:mod:`~jkit.personas.store`).
 """
 
 from __future__ import annotations
@@ -23,9 +21,12 @@ from sklearn.base import BaseEstimator
 from sklearn.decomposition import PCA
 
 from jkit._rules import column_list
-from jkit.errors import DataValidationError, JkitWarning, MissingColumnError, NotFittedError, ParameterError
+from jkit.errors import DataValidationError, JkitWarning, MissingColumnError, NotFittedError
 from jkit.personas.feature_table import OUTCOME_COLUMNS
+from jkit.personas.outcomes import outcome_columns, usefulness
+from jkit.personas.params import check_params, check_size
 from jkit.personas.preprocessing import (
+    MISSING,
     build_preprocessor,
     categorical_frame,
     check_frame,
@@ -38,14 +39,14 @@ from jkit.personas.preprocessing import (
     weight_vector,
 )
 from jkit.personas.profiles import build_profiles, persona_traits
-from jkit.personas.selection import CRITERIA, fit_reducer, make_estimator, select_n_clusters
-from jkit.personas.stability import bootstrap_stability
+from jkit.personas.screening import counted_once, duplicate_mask, screen_columns
+from jkit.personas.selection import fit_reducer, k_curve, make_estimator, select_n_clusters, warn_no_structure
+from jkit.personas.stability import bootstrap_stability, describe_jaccard
 
 __all__ = ["OUTCOME_COLUMNS", "SAVE_FORMAT", "PersonaModel"]
 
 #: Version of the file layout written by :meth:`PersonaModel.save`.
 SAVE_FORMAT = 2  # see jkit.personas.store
-_ALGORITHMS = ("auto", "kmeans", "minibatch")
 
 
 class PersonaModel(BaseEstimator):
@@ -59,14 +60,11 @@ class PersonaModel(BaseEstimator):
         Smallest and largest number of personas tried by ``"auto"`` (both included).
     numeric_cols, categorical_cols : list of str, optional
         Columns that define the personas. When both are None they are found by dtype (numbers
-        are numeric; text, category and boolean columns are categorical, except id-like columns
-        with more than half of the rows distinct), and the outcome columns of
-        :func:`customer_features` (:data:`OUTCOME_COLUMNS`: recency, frequency, money, stage
-        reached, NPS, sentiment…) are left to ``describe_cols``: personas are defined by who
-        customers are and how they like to interact (profile and touchpoint mix), and then
-        compared on what they do and feel — clustering on outcomes finds "buyers and
-        non-buyers", which the RFM view already shows. When one list is given, the other
-        defaults to none.
+        are numeric; text, category and boolean columns categorical, except id-like ones), and
+        the outcome columns of :func:`customer_features` (:data:`OUTCOME_COLUMNS`) are left to
+        ``describe_cols``: personas are who customers are and how they like to interact, then
+        compared on what they do and feel. When one list is given, the other defaults to none.
+        Either way :mod:`jkit.personas.screening` leaves out and groups columns first.
     describe_cols : "auto", list of str or None, default "auto"
         Numeric or categorical columns profiled in ``traits_`` and ``profiles_`` without
         defining the personas. ``"auto"``: the outcome columns present when the feature columns
@@ -88,15 +86,11 @@ class PersonaModel(BaseEstimator):
         "infrequent" level; levels unseen at fit are assigned to it at predict.
     n_components : "auto", int or None, default "auto"
         Principal components of the preprocessed, weighted columns that the clustering runs on.
-        ``"auto"``: those kept by parallel analysis (Horn 1965: components whose variance
-        beats the same columns shuffled independently; one-hot columns of a category shuffle
-        together), at least two. Customers of one persona share several traits at once, so
-        personas live in the leading components, while a 50/50 category (gender, a degree)
-        adds its own direction in which k-means can always cut a tight persona in two;
-        dropping those directions keeps personas whole. None clusters on all columns.
+        ``"auto"``: those kept by parallel analysis (Horn 1965; see :mod:`jkit.personas.selection`
+        and ``docs/personas.md`` for why), at least two. None clusters on all columns.
     criterion : {"silhouette", "calinski_harabasz"}, default "silhouette"
-        How ``"auto"`` scores each candidate number of personas (higher is better), on the
-        ``n_components`` space.
+        How ``"auto"`` scores each candidate number of personas, as its excess over ``n_null``
+        shuffled references (same columns, each shuffled on its own), on the ``n_components`` space.
     algorithm : {"auto", "kmeans", "minibatch"}, default "auto"
         ``"auto"``: k-means up to ``max_sample`` rows, mini-batch k-means above.
     n_bootstrap : int, default 20
@@ -110,6 +104,17 @@ class PersonaModel(BaseEstimator):
         more than 10,000 rows use at most 3, mini-batch k-means on all rows at most 3.
     age_col, income_col : str or None, default "age", "income"
         Columns named in profiles as an age range and an income level (when present).
+    outcomes : "auto", list of str or None, default "auto"
+        Columns the personas are compared on but not built from (0/1, yes/no or numeric):
+        ``profiles_`` gets ``<outcome>_mean/_low/_high`` and ``outcome_spread_`` compares the
+        spread with random splits and plain k-means. ``"auto"``: columns named like an outcome
+        (:data:`~jkit.personas.outcomes.OUTCOME_NAMES`: churn, response, converted, y, spend,
+        nps, sentiment, frequency, monetary…) that are not features.
+    max_missing : float, default 0.5
+        Feature columns empty in a larger share of rows are left out (with a warning).
+    n_null : int, default 3
+        Shuffled references the number of personas is judged against (0: raw scores, no
+        "no structure" verdict).
     random_state : int or None, default 0
         Seed of every random step; the same seed gives the same personas.
 
@@ -120,14 +125,13 @@ class PersonaModel(BaseEstimator):
     n_personas_ : int
         The number of personas used.
     profiles_ : DataFrame
-        One row per persona: ``persona``; ``name``, generated from its top traits — age range,
-        income level, preferred touchpoints, then the strongest other traits, e.g.
-        ``"18–29 · low income · mobile app + social"``; ``size``; ``share``; ``age_range`` and
-        ``income_level`` (when those columns are used); ``preferred_touchpoints`` (touchpoints
-        over-represented in its event mix, by share); ``top_traits`` (in words); KPIs read from
-        the features when present (``conversion``: share with a purchase, ``repeat_rate``: share
-        of buyers with two or more, ``mean_spend``, ``mean_nps``, ``mean_sentiment``); and
-        ``stability`` (mean bootstrap Jaccard similarity of the persona).
+        One row per persona: ``persona``; ``name`` (from its most distinguishing traits, e.g.
+        ``"18–29 · low income · mobile app + social"``); ``size``; ``share``; ``age_range`` and
+        ``income_level`` (when those columns are used); ``preferred_touchpoints``; ``top_traits``
+        (in words); KPIs read from the features when present (``conversion``, ``repeat_rate``,
+        ``mean_spend``, ``mean_nps``, ``mean_sentiment``); ``stability`` (the persona's mean
+        bootstrap Jaccard similarity) and ``stability_verdict`` (clusterboot's reading); and
+        ``<outcome>_mean``, ``<outcome>_low``, ``<outcome>_high`` per outcome column.
     names_ : dict
         Persona id to name.
     traits_ : DataFrame
@@ -137,8 +141,16 @@ class PersonaModel(BaseEstimator):
         resamples, compared on the same customers (1 = identical personas, 0 = chance).
     stability_scores_ : ndarray
         The ARI of each refit.
-    selection_ : DataFrame
-        ``n_personas`` and ``score`` of each candidate (only with ``"auto"``).
+    selection_, k_curve_ : DataFrame
+        The candidates: ``n_personas``, ``score`` (silhouette), ``null_score`` and ``null_sd``
+        (the same on shuffled references), ``excess`` (the criterion) and ``chosen``.
+    has_structure_ : bool or None
+        False when no candidate beats the shuffled references: the personas are arbitrary cuts.
+    column_groups_ : DataFrame
+        What the screening did with each column (see :mod:`jkit.personas.screening`).
+    outcome_spread_ : DataFrame
+        Per outcome: the spread between personas, its interval, random splits', plain k-means'
+        (see :mod:`jkit.personas.outcomes`).
     n_components_ : int
         Dimensions the clustering runs on (principal components, or all columns).
     reducer_ : PCA or None
@@ -181,6 +193,9 @@ class PersonaModel(BaseEstimator):
         n_init: int = 10,
         age_col: str | None = "age",
         income_col: str | None = "income",
+        outcomes: str | Sequence[str] | None = "auto",
+        max_missing: float = 0.5,
+        n_null: int = 3,
         random_state: int | None = 0,
     ):
         self.n_personas = n_personas
@@ -201,45 +216,15 @@ class PersonaModel(BaseEstimator):
         self.n_init = n_init
         self.age_col = age_col
         self.income_col = income_col
+        self.outcomes = outcomes
+        self.max_missing = max_missing
+        self.n_null = n_null
         self.random_state = random_state
 
     # ------------------------------------------------------------------ validation
 
     def _check_params(self) -> None:
-        def whole(name, value, low):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-                raise ParameterError(f"{name}={value!r} should be a whole number >= {low}")
-
-        k = self.n_personas
-        if k != "auto" and (isinstance(k, (str, bool)) or not isinstance(k, (int, np.integer)) or k < 2):
-            raise ParameterError(f"n_personas={k!r} should be 'auto' or a whole number >= 2")
-        kr = self.k_range
-        if (not isinstance(kr, (tuple, list)) or len(kr) != 2
-                or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in kr)
-                or not 2 <= kr[0] <= kr[1]):
-            raise ParameterError(f"k_range={kr!r} should be two whole numbers (low, high) with 2 <= low <= high")
-        if self.criterion not in CRITERIA:
-            raise ParameterError(f"criterion={self.criterion!r} should be one of {column_list(CRITERIA)}")
-        nc = self.n_components
-        if nc not in ("auto", None) and (isinstance(nc, (str, bool)) or not isinstance(nc, (int, np.integer)) or nc < 1):
-            raise ParameterError(f"n_components={nc!r} should be 'auto', None or a whole number >= 1")
-        if self.algorithm not in _ALGORITHMS:
-            raise ParameterError(f"algorithm={self.algorithm!r} should be one of {column_list(_ALGORITHMS)}")
-        whole("n_bootstrap", self.n_bootstrap, 0)
-        whole("max_sample", self.max_sample, 100)
-        whole("silhouette_sample", self.silhouette_sample, 100)
-        whole("n_init", self.n_init, 1)
-        mf = self.min_frequency
-        if isinstance(mf, bool) or not isinstance(mf, (int, float, np.integer, np.floating)) or mf < 0 or (
-            isinstance(mf, (float, np.floating)) and mf >= 1
-        ):
-            raise ParameterError(f"min_frequency={mf!r} should be a share in [0, 1) or a whole count >= 1")
-        if self.random_state is not None and not isinstance(self.random_state, (int, np.integer)):
-            raise ParameterError(f"random_state={self.random_state!r} should be a whole number or None")
-        if not (self.log_cols in ("auto", None) or (
-            isinstance(self.log_cols, (list, tuple)) and all(isinstance(c, str) for c in self.log_cols)
-        )):
-            raise ParameterError(f"log_cols={self.log_cols!r} should be 'auto', None or a list of column names")
+        check_params(self)
 
     # ------------------------------------------------------------------ fitting
 
@@ -270,18 +255,26 @@ class PersonaModel(BaseEstimator):
                                               categorical_cols=self.categorical_cols)
         described = described_columns(features, numeric, categorical, describe_cols=self.describe_cols,
                                       automatic=self.numeric_cols is None and self.categorical_cols is None)
+        if self.numeric_cols is None and self.categorical_cols is None:  # an outcome never defines personas
+            named = outcome_columns(features, self.outcomes, [], self.id_col)
+            described = described + [c for c in named if c not in described and c not in OUTCOME_COLUMNS]
         numeric = [c for c in numeric if c not in described]
         categorical = [c for c in categorical if c not in described]
         num = numeric_frame(features, numeric)
         cat = categorical_frame(features, categorical)
         numeric, categorical = drop_degenerate(num, cat)
+        self._check_size(n)
+        screen = screen_columns(num[numeric], cat[categorical], missing_token=MISSING, max_missing=self.max_missing,
+                                seed=seed())
+        numeric, categorical = screen.numeric, screen.categorical
+        self.column_groups_ = screen.table
         num = num[numeric]
         log_cols = log_columns(num, numeric, self.log_cols)
-        self._check_size(n)
+        outcomes = outcome_columns(features, self.outcomes, numeric + categorical, self.id_col)
 
-        X, sample = self._embed(num, cat[categorical], numeric, log_cols, categorical, rng, seed)
+        X, sample, raw = self._embed(num, cat[categorical], numeric, log_cols, categorical, rng, seed, screen)
         Xs = X[sample]
-        k = self._choose_k(Xs, n, len(sample), seed)
+        k = self._choose_k(Xs, raw * self._weights, n, len(sample), seed)
         self._cluster(X, k, seed)
         self.numeric_cols_ = numeric
         self.categorical_cols_ = categorical
@@ -294,6 +287,9 @@ class PersonaModel(BaseEstimator):
             n_init=self._sample_n_init(len(sample)), seed=seed,
         )
         self._describe(features, described)
+        self.outcome_cols_ = outcomes
+        self.profiles_, self.outcome_spread_ = usefulness(features, outcomes, self.profiles_, self.labels_, raw,
+                                                          sample, seed)
         if np.isfinite(self.stability_) and self.stability_ < 0.6:
             warnings.warn(
                 f"personas are unstable: mean adjusted Rand index {self.stability_:.2f} over {self.n_bootstrap} "
@@ -304,34 +300,33 @@ class PersonaModel(BaseEstimator):
         return self
 
     def _check_size(self, n: int) -> None:
-        """Refuse fewer customers than personas (or than ``"auto"`` needs to compare two numbers)."""
-        if self.n_personas != "auto" and n < self.n_personas:
-            raise ParameterError(f"n_samples={n} should be >= n_personas={self.n_personas}; ask for fewer personas")
-        if self.n_personas == "auto" and n < self.k_range[0] + 1:
-            raise ParameterError(
-                f"n_samples={n} is too few to choose the number of personas; need at least "
-                f"{self.k_range[0] + 1} (k_range={tuple(self.k_range)}) or pass n_personas"
-            )
+        check_size(self, n)
 
-    def _embed(self, num, cat, numeric, log_cols, categorical, rng, seed) -> tuple[np.ndarray, np.ndarray]:
-        """Fit the preprocessing, weights and components; the matrix the clustering sees and the sampled rows."""
+    def _embed(self, num, cat, numeric, log_cols, categorical, rng, seed, screen):
+        """Fit the preprocessing, weights and components: the matrix the clustering sees, the sampled rows and
+        their preprocessed, unweighted columns (for the shuffled references and plain k-means)."""
         n = len(num)  # num and cat keep the index of the features, columns or not
         frame = pd.concat([num, cat], axis=1)
         pre = build_preprocessor(numeric, log_cols, categorical, num, self.min_frequency)
         X = np.ascontiguousarray(pre.fit_transform(frame), dtype=np.float32)
         del frame
-        self._weights, self._owners, self.column_weights_ = weight_vector(pre, numeric, categorical, self.weights)
+        weights = self.weights
+        if weights == "auto" and screen.numeric_groups:
+            weights = {**dict(weight_vector(pre, numeric, categorical, "auto")[2]), **screen.weights()}
+        self._weights, self._owners, self.column_weights_ = weight_vector(pre, numeric, categorical, weights)
+        self._weights[duplicate_mask(pre, self._owners, screen.duplicate_levels)] = 0.0
+        sample = np.sort(rng.choice(n, size=self.max_sample, replace=False)) if n > self.max_sample else np.arange(n)
+        raw = X[sample].copy()
         X *= self._weights
         self.preprocessor_ = pre
 
-        sample = np.sort(rng.choice(n, size=self.max_sample, replace=False)) if n > self.max_sample else np.arange(n)
         self.reducer_ = fit_reducer(X[sample], self._owners, self.n_components, seed)
         if self.reducer_ is not None:
             X = np.ascontiguousarray(self.reducer_.transform(X), dtype=np.float32)
         self.n_components_ = X.shape[1]
-        return X, sample
+        return X, sample, raw
 
-    def _choose_k(self, Xs: np.ndarray, n: int, n_sample: int, seed) -> int:
+    def _choose_k(self, Xs: np.ndarray, raw: np.ndarray, n: int, n_sample: int, seed) -> int:
         """The number of personas: ``n_personas``, or the best of ``k_range`` (``selection_`` records the scores)."""
         distinct = len(np.unique(Xs, axis=0))
         where = "" if n_sample == n else f" in a sample of {n_sample:,}"
@@ -342,15 +337,14 @@ class PersonaModel(BaseEstimator):
                     f"features: only {distinct} distinct customers{where} after preprocessing, too few to choose "
                     f"among k_range={tuple(self.k_range)}; pass a smaller n_personas or columns that vary more"
                 )
-            k, self.selection_ = self._select_k(Xs, range(self.k_range[0], hi + 1), seed)
-            return k
+            return self._select_k(Xs, raw, range(self.k_range[0], hi + 1), seed)
         k = int(self.n_personas)
         if distinct < k:
             raise DataValidationError(
                 f"features: only {distinct} distinct customers{where} after preprocessing for "
                 f"n_personas={k}; ask for at most {distinct} personas or use columns that vary more"
             )
-        self.selection_ = pd.DataFrame(columns=["n_personas", "score"])
+        self._select_k(Xs, raw, [k], seed)
         return k
 
     def _cluster(self, X: np.ndarray, k: int, seed) -> None:
@@ -377,19 +371,34 @@ class PersonaModel(BaseEstimator):
                                       categorical_cols=categorical + d_cat)
         age = self.age_col if self.age_col in numeric else None
         income = self.income_col if self.income_col in numeric else None
-        self.profiles_ = build_profiles(features, self.labels_, self.traits_, age_col=age, income_col=income)
+        dup, grouped = counted_once(self.column_groups_)
+        self.profiles_ = build_profiles(features, self.labels_, self.traits_, age_col=age, income_col=income,
+                                        duplicates=dup, groups=grouped)
         self.profiles_["stability"] = self.persona_stability_.reindex(self.profiles_["persona"]).to_numpy()
+        self.profiles_["stability_verdict"] = [describe_jaccard(j) for j in self.profiles_["stability"]]
         self.names_ = dict(zip(self.profiles_["persona"], self.profiles_["name"], strict=True))
 
     def _sample_n_init(self, rows: int) -> int:
         return self.n_init if rows <= 10_000 else min(self.n_init, 3)
 
-    def _select_k(self, Xs: np.ndarray, ks, seed) -> tuple[int, pd.DataFrame]:
-        k, table = select_n_clusters(Xs, ks, criterion=self.criterion, n_init=self._sample_n_init(len(Xs)),
-                                     silhouette_sample=self.silhouette_sample, seed=seed)
+    def _select_k(self, Xs: np.ndarray, raw: np.ndarray, ks, seed) -> int:
+        """The best of ``ks`` against shuffled references; sets ``k_curve_``/``selection_`` and ``has_structure_``."""
+        kw = dict(criterion=self.criterion, n_init=self._sample_n_init(len(Xs)),
+                  silhouette_sample=self.silhouette_sample, seed=seed)
+        if self.n_null == 0:
+            k, table = select_n_clusters(Xs, ks, **kw)
+            structure = None
+        else:
+            reducer = self.reducer_
+            k, structure, table = k_curve(Xs, raw, self._owners, (lambda A: A) if reducer is None else reducer.transform,
+                                          ks, n_null=self.n_null, **kw)
         if table["score"].isna().all():
             raise DataValidationError("features: no candidate number of personas gave two or more groups")
-        return k, table
+        self.k_curve_ = self.selection_ = table
+        self.has_structure_ = structure
+        if structure is False:
+            warn_no_structure(table, k, self.criterion)
+        return k
 
     # ------------------------------------------------------------------ using the fit
 
@@ -481,19 +490,10 @@ class PersonaModel(BaseEstimator):
 
     @classmethod
     def load(cls, path: str | Path) -> PersonaModel:
-        """Load a model written by :meth:`save`; warns when scikit-learn's version differs.
+        """Load a model written by :meth:`save` (nothing is unpickled; warns when scikit-learn's version differs).
 
-        Nothing is unpickled: a file in the old joblib/pickle format, or one holding types a
-        persona model never holds, is refused.
-
-        Raises
-        ------
-        MissingResourceError
-            No such file.
-        DataValidationError
-            The file is not a saved persona model, was written by a newer file format, or holds
-            anything but plain data and the trusted scikit-learn types.
-        """
+        Raises MissingResourceError (no such file) or DataValidationError (not a persona model, a newer
+        format, or types a persona model never holds)."""
         from jkit.personas.store import load_model
 
         return load_model(cls, path)

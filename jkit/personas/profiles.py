@@ -137,26 +137,47 @@ def preferred_touchpoints(traits: pd.DataFrame, persona, n: int = 2) -> list[str
     return [f[len(TOUCHPOINT_PREFIX):] for f in over["feature"].head(n)]
 
 
+def short_number(value: float) -> str:
+    """A value for a name: ``134k``, ``1.3M``, ``1958``, ``87``, ``0.42``."""
+    v = float(value)
+    a = abs(v)
+    if a >= 1e6:
+        return f"{v / 1e6:.1f}M"
+    if a >= 1e4:
+        return f"{v / 1e3:.0f}k"
+    return f"{v:.0f}" if a >= 10 else f"{v:.2g}"
+
+
 def _trait_phrase(row) -> str:
     if row["kind"] == "category":
         return f"{_pretty(row['level'])}" if row["feature"] in ("gender",) else f"{_pretty(row['feature'])}: {row['level']}"
-    word = "high" if row["difference"] > 0 else "low"
-    return f"{word} {_pretty(row['feature'])}"
+    feature = row["feature"]
+    if str(feature).startswith(TOUCHPOINT_PREFIX) or feature in _DAY_COLUMNS:
+        return f"{_pretty(feature)} {trait_value(feature, row['value'])} vs {trait_value(feature, row['population'])}"
+    return f"{_pretty(feature)} {short_number(row['value'])} vs {short_number(row['population'])}"
 
 
-def _top_traits(traits: pd.DataFrame, persona, exclude: set[str], k: int) -> list[str]:
-    if k <= 0:
-        return []
+def _ranked(traits: pd.DataFrame, persona, exclude: set[str], duplicates: set) -> pd.DataFrame:
     t = traits[(traits["persona"] == persona) & ~traits["feature"].isin(exclude)].copy()
     t = t[~((t["kind"] == "category") & (t["difference"] <= 0))]  # name a category by what is over-represented
+    if duplicates:  # a level that copies another column's fact is not a second trait
+        t = t[[(f, lv if isinstance(lv, str) else None) not in duplicates
+               for f, lv in zip(t["feature"], t["level"], strict=True)]]
     t = t[t["effect"].abs() >= 0.2]
-    t = t.reindex(t["effect"].abs().sort_values(ascending=False).index)
+    return t.reindex(t["effect"].abs().sort_values(ascending=False).index)
+
+
+def _top_traits(traits: pd.DataFrame, persona, exclude: set[str], k: int, *, duplicates: set = frozenset(),
+                groups: Sequence[Sequence[str]] = ()) -> list[str]:
+    if k <= 0:
+        return []
     phrases: list[str] = []
-    seen: set[str] = set()
-    for _, row in t.iterrows():
+    seen: set[str] = set(exclude)
+    for _, row in _ranked(traits, persona, exclude, duplicates).iterrows():
         if row["feature"] in seen:
             continue
         seen.add(row["feature"])
+        seen |= {c for g in groups if row["feature"] in g for c in g}  # one fact of a group of near-copies
         phrases.append(_trait_phrase(row))
         if len(phrases) >= k:
             break
@@ -198,6 +219,8 @@ def build_profiles(
     income_col: str | None,
     n_touchpoints: int = 2,
     n_traits: int = 3,
+    duplicates: set = frozenset(),
+    groups: Sequence[Sequence[str]] = (),
 ) -> pd.DataFrame:
     """The ``profiles_`` table of :class:`~jkit.personas.PersonaModel` (see its docstring)."""
     personas = np.unique(labels)
@@ -212,7 +235,10 @@ def build_profiles(
         if age_col and age_col in features.columns:
             rng = age_range(sub[age_col])
             row["age_range"] = f"{rng[0]}–{rng[1]}" if rng else None
-            if rng:
+            effect = traits.loc[(traits["persona"] == p) & (traits["feature"] == age_col), "effect"]
+            whole = age_range(features[age_col])
+            narrow = bool(rng and whole and (rng[1] - rng[0]) <= 0.5 * (whole[1] - whole[0]))
+            if rng and (narrow or (effect.abs() >= 0.2).any()):  # an age range like the population's says nothing
                 parts.append(row["age_range"])
             used.add(age_col)
         if income_col and income_col in features.columns:
@@ -226,8 +252,9 @@ def build_profiles(
         if tps:
             parts.append(" + ".join(_pretty(t) for t in tps) if len(tps) > 1 else f"{_pretty(tps[0])}-first")
             used |= {c for c in features.columns if c.startswith(TOUCHPOINT_PREFIX)}
-        extra = _top_traits(traits, p, used, max(0, n_traits - len(parts)))
-        row["name"] = " · ".join(parts + extra) or f"persona {p}"
+        extra = _top_traits(traits, p, used, 6, duplicates=duplicates, groups=groups)
+        row["_parts"], row["_extra"] = parts, extra
+        row["name"] = " · ".join(parts + extra[:max(0, n_traits - len(parts))]) or f"persona {p}"
         t = traits[traits["persona"] == p]
         t = t[~((t["kind"] == "category") & (t["difference"] <= 0))]
         t = t.reindex(t["effect"].abs().sort_values(ascending=False).index).head(4)
@@ -235,14 +262,33 @@ def build_profiles(
         row.update(_feature_kpis(sub))
         rows.append(row)
     out = pd.DataFrame(rows)
-    out["name"] = _distinct(out["name"].tolist(), out["persona"].tolist())
+    out["name"] = _distinct(out, n_traits)
+    out = out.drop(columns=["_parts", "_extra"])
     first = ["persona", "name", "size", "share"]
     return out[first + [c for c in out.columns if c not in first]]
 
 
-def _distinct(names: list[str], ids: list[int]) -> list[str]:
+def _distinct(out: pd.DataFrame, n_traits: int) -> list[str]:
+    """Names made distinct by adding each twin's next distinguishing trait; twins that share every trait
+    say so ("same traits as persona 3") rather than carry a number."""
+    names = out["name"].tolist()
+    for extra_n in range(1, 5):
+        counts = pd.Series(names).value_counts()
+        if (counts <= 1).all():
+            return names
+        for i, (nm, parts, extra) in enumerate(zip(names, out["_parts"], out["_extra"], strict=True)):
+            if counts[nm] > 1:
+                names[i] = " · ".join(parts + extra[:max(0, n_traits - len(parts)) + extra_n]) or nm
     counts = pd.Series(names).value_counts()
-    return [f"{nm} (#{i})" if counts[nm] > 1 else nm for nm, i in zip(names, ids, strict=True)]
+    first: dict[str, int] = {}
+    result = []
+    for nm, p in zip(names, out["persona"], strict=True):
+        if counts[nm] > 1 and nm in first:
+            result.append(f"{nm} · same traits as persona {first[nm]}")
+        else:
+            first.setdefault(nm, int(p))
+            result.append(nm)
+    return result
 
 
 def _feature_kpis(sub: pd.DataFrame) -> dict:

@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 
-__all__ = ["bootstrap_stability", "describe_stability"]
+__all__ = ["bootstrap_stability", "describe_jaccard", "describe_stability"]
 
 
 def describe_stability(ari: float) -> str:
@@ -62,3 +62,17 @@ def bootstrap_stability(
     mean = float(np.mean(aris)) if aris else float("nan")
     per = np.mean(jac, axis=0) if jac else np.full(k, np.nan)
     return scores, mean, pd.Series(per, index=pd.RangeIndex(k, name="persona"), name="stability")
+
+
+def describe_jaccard(jaccard: float) -> str:
+    """A persona's verdict from its mean bootstrap Jaccard, as ``fpc::clusterboot`` reads it: >= 0.85 highly
+    stable, >= 0.75 stable, > 0.6 doubtful (a pattern, not a firm group), > 0.5 unstable, else dissolved."""
+    if jaccard is None or not np.isfinite(jaccard):
+        return "not measured"
+    if jaccard >= 0.85:
+        return "highly stable"
+    if jaccard >= 0.75:
+        return "stable"
+    if jaccard > 0.6:
+        return "doubtful"
+    return "unstable" if jaccard > 0.5 else "dissolved"

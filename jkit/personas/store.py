@@ -42,6 +42,8 @@ _SKLEARN_PARTS = ("preprocessor_", "reducer_", "estimator_", "pca_")
 _ARRAYS = ("_owners", "_weights", "_relabel", "labels_", "feature_names_in_", "stability_scores_")
 _TEXT_ARRAYS = ("_owners", "feature_names_in_")  # object arrays of names, stored as unicode
 _FRAMES = ("selection_", "traits_", "profiles_")
+#: tables added after format 2 was first written; files without them load with empty ones
+_OPTIONAL_FRAMES = ("k_curve_", "outcome_spread_", "column_groups_")
 _SCALARS = ("n_components_", "n_personas_", "n_features_in_", "stability_")
 _LISTS = ("numeric_cols_", "categorical_cols_", "log_cols_", "describe_cols_")
 _MAX_MEMBER_BYTES = 512 << 20
@@ -96,6 +98,8 @@ def save_model(model, path: str | Path) -> Path:
         "lists": {k: list(getattr(model, k)) for k in _LISTS},
         "names": {str(k): v for k, v in model.names_.items()},
         "column_weights": _jsonable(model.column_weights_),
+        "has_structure": getattr(model, "has_structure_", None),
+        "outcome_cols": list(getattr(model, "outcome_cols_", [])),
         "persona_stability": [None if np.isnan(v) else float(v) for v in model.persona_stability_.to_numpy()],
     }
     arrays = {}
@@ -107,8 +111,9 @@ def save_model(model, path: str | Path) -> Path:
     parts = {name: getattr(model, name, None) for name in _SKLEARN_PARTS}
     members: dict[str, str | bytes] = {"manifest.json": json.dumps(manifest, indent=1), "arrays.npz": buf.getvalue(),
                                        "sklearn.skops": sio.dumps(parts)}
-    for name in _FRAMES:
-        members[f"{name.rstrip('_')}.parquet"] = _parquet_bytes(getattr(model, name))
+    for name in _FRAMES + _OPTIONAL_FRAMES:
+        if hasattr(model, name):
+            members[f"{name.rstrip('_')}.parquet"] = _parquet_bytes(getattr(model, name))
     write_zip_atomic(path, members)
     return path
 
@@ -160,6 +165,9 @@ def load_model(cls, path: str | Path):
             parts = sio.loads(blob, trusted=list(TRUSTED_TYPES))
             frames = {name: pd.read_parquet(io.BytesIO(_member(z, f"{name.rstrip('_')}.parquet", where)))
                       for name in _FRAMES}
+            present = set(z.namelist())
+            frames.update({name: pd.read_parquet(io.BytesIO(_member(z, f"{name.rstrip('_')}.parquet", where)))
+                           for name in _OPTIONAL_FRAMES if f"{name.rstrip('_')}.parquet" in present})
     except (zipfile.BadZipFile, json.JSONDecodeError, ValueError, KeyError, OSError) as exc:
         raise DataValidationError(f"{where}: cannot read a saved persona model: {exc}") from None
     if manifest.get("sklearn_version") != sklearn.__version__:
@@ -185,6 +193,8 @@ def load_model(cls, path: str | Path):
     for name, frame in frames.items():
         setattr(model, name, frame)
     model.names_ = {int(k): v for k, v in manifest["names"].items()}
+    model.has_structure_ = manifest.get("has_structure")
+    model.outcome_cols_ = list(manifest.get("outcome_cols", []))
     model.column_weights_ = _from_json(manifest["column_weights"])
     model.persona_stability_ = pd.Series(
         [np.nan if v is None else v for v in manifest["persona_stability"]],

@@ -25,6 +25,7 @@ __all__ = [
     "plot_segment_crosstab",
     "plot_persona_selection",
     "plot_persona_shares",
+    "plot_outcome_spread",
 ]
 
 
@@ -178,9 +179,15 @@ def plot_segment_crosstab(data: pd.DataFrame, *, ax: Axes | None = None, fmt: st
 
 def plot_persona_selection(data: pd.DataFrame, *, x: str = "n_personas", y: str = "score", chosen: int | None = None,
                            ax: Axes | None = None, **kwargs) -> Axes:
-    """The score of each candidate number of personas (``model.selection_``)."""
+    """The score of each candidate number of personas (``model.k_curve_`` / ``selection_``), beside the same
+    score on the shuffled references (mean ± 2 sd) when the table has them: the chosen k beats them most."""
     ax = ax or plt.gca()
-    ax.plot(data[x], data[y], marker="o", **kwargs)
+    ax.plot(data[x], data[y], marker="o", label="customers", **kwargs)
+    if y == "score" and "null_score" in data.columns:
+        null, sd = data["null_score"].to_numpy(float), data["null_sd"].to_numpy(float)
+        ax.plot(data[x], null, marker="s", color="grey", label="columns shuffled (no structure)")
+        ax.fill_between(data[x], null - 2 * sd, null + 2 * sd, color="grey", alpha=0.2)
+        ax.legend(fontsize=8)
     if chosen is not None:
         ax.axvline(chosen, color="grey", ls="--", lw=1)
     ax.set_xlabel("number of personas")
@@ -228,4 +235,22 @@ def plot_persona_shares(
     ax.set_ylabel("share of the period's customers")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     ax.set_title("Persona shares over time")
+    return ax
+
+
+def plot_outcome_spread(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """How far apart the personas are on each outcome (``model.outcome_spread_``): the spread with its
+    95% interval, beside random splits of the same sizes (95th percentile) and plain k-means."""
+    ax = ax or plt.gca()
+    y = np.arange(len(data))
+    spread = data["spread"].to_numpy(float)
+    err = np.vstack([spread - data["spread_low"].to_numpy(float), data["spread_high"].to_numpy(float) - spread])
+    ax.barh(y, spread, xerr=np.clip(err, 0, None), color="#4c72b0", label="personas (95% interval)")
+    ax.scatter(data["random_high"], y, marker="|", s=300, color="black", label="random splits, 95th percentile")
+    if data["kmeans_spread"].notna().any():
+        ax.scatter(data["kmeans_spread"], y, marker="x", color="#dd8452", label="plain k-means, same k")
+    ax.set_yticks(y, [plain_text(o) for o in data["outcome"]])
+    ax.set_xlabel("highest persona mean − lowest")
+    ax.legend(fontsize=8)
+    ax.set_title("Do the personas differ on outcomes?")
     return ax
