@@ -57,6 +57,7 @@ from jkit.notebook.glue import (
     traits_with_data,
 )
 from jkit.notebook.overview import PERIOD_NAMES, events_per_period, overview_period, stage_reach, touchpoint_totals
+from jkit.notebook.personas import spread_headline, spread_sentence, stable_headline
 from jkit.notebook.support import (
     BEHAVIOUR_COLUMNS,
     NEEDS,
@@ -89,6 +90,7 @@ __all__ = [
     "note", "show_caveats_link", "caveats_link_html", "caveats_html", "fit_personas", "with_revenue", "columns_list",
     "period_for_span", "data_span", "study_folder", "BEHAVIOUR_COLUMNS", "reached_stages_only",
     # feedback report
+    "spread_headline", "spread_sentence", "stable_headline",
     "RATING_COLUMNS", "StudySentiment", "calibrated_model", "feedback_window", "rating_column", "study_sentiment",
     # glue
     "PERSONA_TRUTH_FILE", "breakdown_columns", "has_persona_truth", "kpi_bounds", "kpi_display", "kpi_value",

@@ -231,6 +231,7 @@ def fit_personas(
     profile_cols: list[str] | None = None,
     sentiment=None,
     purchase_events=None,
+    outcomes="auto",
     engine: str | None = None,
 ):
     """Fit the personas the journey map and the persona report both show (same settings: same personas).
@@ -240,7 +241,7 @@ def fit_personas(
     customers have neither (derived from a clickstream) gets personas from behaviour (events,
     purchases, revenue, recency, stage reached), with a warning. Returns ``(model, assigned,
     features)``: the fitted :class:`~jkit.personas.PersonaModel`, its ``assign`` table and the
-    feature table.
+    feature table. ``outcomes`` (``"auto"``, a list, or empty for none) are judged, never clustered on.
     """
     import pandas as pd
 
@@ -260,7 +261,7 @@ def fit_personas(
             raise MissingColumnError(f"persona_columns: no column {column_list(missing)}; the customer features "
                                  f"are {', '.join(c for c in features.columns if c != 'customer_id')}")
     settings = dict(n_personas=n_personas, k_range=k_range, n_components="auto" if reduce else None,
-                    n_bootstrap=n_bootstrap, random_state=random_state)
+                    n_bootstrap=n_bootstrap, random_state=random_state, outcomes=outcomes or None)
 
     def split(cols):
         numeric = [c for c in cols if pd.api.types.is_numeric_dtype(features[c])
