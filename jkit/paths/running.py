@@ -69,32 +69,17 @@ def _file_has(source: Source, column: str) -> bool:
 
 def request_for(kind: str, events: Source, *, session_source: str = "auto", **options: Any) -> PathRequest:
     """A :class:`PathRequest` with the session source resolved against ``events``."""
+    if not isinstance(events, pd.DataFrame) and not is_path_source(events):
+        raise ParameterError(f"events should be a DataFrame or a path to Parquet files, not {type(events).__name__}")
     request = make_request(kind, **options)
     if request.needs_sessions:
         request = replace(request, session_source=_session_source(events, request.session_col, session_source))
     return request
 
 
-def _blank_sessions(events: pd.DataFrame, request: PathRequest) -> pd.DataFrame:
-    """Empty-string session ids read as missing (the engines see None)."""
-    if not (request.needs_sessions and request.session_source == "column"):
-        return events
-    values = events[request.session_col] if request.session_col in events.columns else None
-    if values is None or not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
-        return events
-    blank = (values.astype("string") == "").fillna(False).to_numpy()
-    if not blank.any():
-        return events
-    out = events.copy(deep=False)
-    out[request.session_col] = values.mask(blank)
-    return out
-
-
 def run_request(events: Source, request: PathRequest, engine: str | None) -> pd.DataFrame:
     """Run ``request`` on the engine chosen for ``events``."""
     if not isinstance(events, pd.DataFrame) and not is_path_source(events):
         raise ParameterError(f"events should be a DataFrame or a path to Parquet files, not {type(events).__name__}")
-    if isinstance(events, pd.DataFrame):
-        events = _blank_sessions(events, request)
     runner = load(ENGINES, choose(engine, events, ENGINES, analysis="paths"))
     return runner(events, request)

@@ -78,7 +78,10 @@ def _ordered(frame: pd.DataFrame, request: PathRequest, where: str) -> dict[str,
     arrays = {"c": c[order], "t": t[order], "e": e[order], "row": order.astype(np.int64)}
     if request.needs_sessions:
         if request.session_source == "column":
-            s = pd.factorize(frame[request.session_col])[0].astype(np.int64)[order]
+            s_codes, s_values = pd.factorize(frame[request.session_col])
+            blank = np.flatnonzero(np.asarray([str(v) == "" for v in s_values], dtype=bool))
+            s_codes = np.where(np.isin(s_codes, blank), -1, s_codes)  # an empty id is no id, as in DuckDB's NULLIF
+            s = s_codes.astype(np.int64)[order]
             number = _column_sessions(arrays["c"], arrays["t"], s, request.gap_ns)
         else:
             number = _gap_cut(arrays["c"], arrays["t"], request.gap_ns)
