@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2] / "jkit"
 MAX_MODULE_LINES = 510
 MAX_FUNCTION_LINES = 85
 #: analysis packages: they compute, they do not read files, write reports or display
-ANALYSES = ("funnels", "kpis", "sentiment", "pain_points", "personas", "journey_map")
+ANALYSES = ("funnels", "kpis", "sentiment", "pain_points", "personas", "journey_map", "paths")
 REGISTRY_STRING = re.compile(r"^(jkit(?:\.\w+)+):\w+$")
 
 
