@@ -3,7 +3,7 @@ repeats — before drawing paths with more events than a chart can show."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ def clean_events(
     customer_col: str = "customer_id",
     time_col: str = "timestamp",
     event_col: str = "event",
+    tie_order: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Events with names mapped, rare names grouped and repeats collapsed, in the paths' order.
 
@@ -44,6 +45,8 @@ def clean_events(
         The name of the grouped events.
     customer_col, time_col, event_col : str
         Column names.
+    tie_order : list of str, optional
+        Order of events at the same instant, as in :func:`jkit.paths.transitions`.
 
     Returns
     -------
@@ -62,7 +65,7 @@ def clean_events(
     if not isinstance(other, str) or not other:
         raise ParameterError(f"other={other!r} should be a non-empty name")
     request = make_request("transitions", customer_col=customer_col, time_col=time_col, event_col=event_col,
-                           mapping=mapping)
+                           mapping=mapping, tie_order=tie_order)
     check_frame(events, request, "events")
     t = time_ns(events, request, "events")
     e, names = event_codes(events[event_col], request.mapping)
@@ -74,7 +77,8 @@ def clean_events(
         names = np.where(keep, names, other).astype(object)
         names, e = _recode(names, e)
     c, _ = customer_values(events[customer_col])
-    order = np.lexsort((np.arange(len(events)), e, t, c))
+    rank = np.array([request.tie_rank(n) for n in names], dtype=np.int64)
+    order = np.lexsort((np.arange(len(events)), e, rank[e] if len(names) else e, t, c))
     c, e = c[order], e[order]
     start = np.ones(len(e), dtype=bool)
     if collapse_repeats and len(e) > 1:

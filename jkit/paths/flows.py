@@ -34,6 +34,7 @@ def transitions(
     customer_col: str = "customer_id",
     time_col: str = "timestamp",
     event_col: str = "event",
+    tie_order: Sequence[str] | None = None,
     engine: str | None = None,
 ) -> pd.DataFrame:
     """Every transition from one event (or stage) to the next, counted.
@@ -59,6 +60,11 @@ def transitions(
         (``gap``, ``session_col``, ``session_source``).
     customer_col, time_col, event_col : str
         Column names.
+    tie_order : list of str, optional
+        Events at the same instant come in this order (then the others, by name). Exports often
+        log several events at one instant (GA4: ``first_visit``, ``session_start`` and ``page_view``
+        share a timestamp); ``tie_order=["first_visit", "session_start"]`` puts them in the order
+        they happen. Without it, simultaneous events are ordered by name.
     engine : {"pandas", "duckdb"} or None
         None picks DuckDB for files and pandas for DataFrames; results are identical.
 
@@ -72,7 +78,7 @@ def transitions(
     """
     request = request_for("transitions", events, session_source=session_source, unit=unit, gap=gap,
                           session_col=session_col, customer_col=customer_col, time_col=time_col, event_col=event_col,
-                          mapping=level_mapping(level, stages), collapse=collapse_repeats, by=by)
+                          tie_order=tie_order, mapping=level_mapping(level, stages), collapse=collapse_repeats, by=by)
     out = run_request(events, request, engine)
     cols = list(request.by)
     out["transitions"] = out["transitions"].astype(np.int64)
@@ -133,6 +139,7 @@ def paths(
     customer_col: str = "customer_id",
     time_col: str = "timestamp",
     event_col: str = "event",
+    tie_order: Sequence[str] | None = None,
     engine: str | None = None,
 ) -> pd.DataFrame:
     """The most common sequences of ``steps`` events from ``start``, or to ``end``, the rest as ``"other"``.
@@ -154,7 +161,7 @@ def paths(
     level, stages, collapse_repeats, unit, gap, session_col, session_source : see :func:`transitions`
     customer_col, time_col, event_col : str
         Column names.
-    engine : {"pandas", "duckdb"} or None
+    tie_order, engine
         As in :func:`transitions`.
 
     Returns
@@ -175,7 +182,7 @@ def paths(
         raise ParameterError(f"top={top!r} should be a whole number of at least 1, or None")
     request = request_for("sequences", events, session_source=session_source, unit=unit, gap=gap,
                           session_col=session_col, customer_col=customer_col, time_col=time_col, event_col=event_col,
-                          mapping=level_mapping(level, stages), collapse=collapse_repeats, steps=steps,
+                          tie_order=tie_order, mapping=level_mapping(level, stages), collapse=collapse_repeats, steps=steps,
                           start=start, end=end)
     sequences = run_request(events, request, engine)
     anchor = start if start is not None else end

@@ -6,9 +6,10 @@ An engine is a module with ``run(source, request) -> DataFrame`` named in
 adding one touches the ``engines`` folder alone. Every engine applies the same rules:
 
 Order
-    Events are ordered per customer by time, then by event name (after ``mapping``), then by
-    input order (row of the DataFrame; file name and row for files). Ordering ties on the event
-    name first makes the result independent of how a file happened to be written.
+    Events are ordered per customer by time, then by their place in ``tie_order`` (events it
+    does not list come after), then by event name (after ``mapping``), then by input order (row
+    of the DataFrame; file name and row for files). Ordering ties on the event name makes the
+    result independent of how a file happened to be written.
 Sessions
     With ``session_source="column"`` a session is a value of ``session_col`` within a customer;
     events without a value are cut by ``gap`` among themselves. With ``"gap"`` a new session
@@ -77,6 +78,12 @@ class PathRequest:
     anchor: str = "start"
     #: extra columns a "sessions" request returns
     keep: tuple[str, ...] = ()
+    #: events at the same instant come in this order (names after ``mapping``), the others after, by name
+    tie_order: tuple[str, ...] = ()
+
+    def tie_rank(self, name: str) -> int:
+        """The place of ``name`` among simultaneous events (``tie_order``; unlisted names share the last)."""
+        return self.tie_order.index(name) if name in self.tie_order else len(self.tie_order)
 
     @property
     def gap_ns(self) -> int:
@@ -110,7 +117,8 @@ def make_request(kind: str, *, customer_col: str = "customer_id", time_col: str 
                  event_col: str = "event", session_col: str = "session_id", session_source: str = "gap",
                  gap: Any = "30min", unit: str = "customer", mapping: Mapping[str, str] | None = None,
                  collapse: bool = False, by: str | Sequence[str] | None = None, steps: int = 5,
-                 start: str | None = None, end: str | None = None, keep: Sequence[str] = ()) -> PathRequest:
+                 start: str | None = None, end: str | None = None, keep: Sequence[str] = (),
+                 tie_order: Sequence[str] | None = None) -> PathRequest:
     """Validate the user's arguments into a :class:`PathRequest` (ParameterError naming the argument)."""
     if kind not in KINDS:
         raise ParameterError(f"kind={kind!r} should be one of {column_list(KINDS)}")
@@ -130,6 +138,9 @@ def make_request(kind: str, *, customer_col: str = "customer_id", time_col: str 
         if not isinstance(value, str) or not value:
             raise ParameterError(f"{name}={value!r} should be a column name")
     cols = tuple(as_list(by))
+    ties = tuple(as_list(tie_order))
+    if not all(isinstance(n, str) and n for n in ties) or len(set(ties)) != len(ties):
+        raise ParameterError(f"tie_order={tie_order!r} should be a list of distinct event names")
     clash = [b for b in cols if b in (customer_col, time_col, event_col)]
     if clash:
         raise ParameterError(f"by={clash[0]!r} is the customer, time or event column; choose another column")
@@ -137,7 +148,7 @@ def make_request(kind: str, *, customer_col: str = "customer_id", time_col: str 
         kind=kind, customer_col=customer_col, time_col=time_col, event_col=event_col, session_col=session_col,
         session_source=session_source, gap=parse_gap(gap), unit=unit, mapping=dict(mapping or {}),
         collapse=bool(collapse), by=cols, steps=steps, start=start, end=end,
-        anchor="end" if end is not None else "start", keep=tuple(keep),
+        anchor="end" if end is not None else "start", keep=tuple(keep), tie_order=ties,
     )
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,7 @@ def step_matrix(
     customer_col: str = "customer_id",
     time_col: str = "timestamp",
     event_col: str = "event",
+    tie_order: Sequence[str] | None = None,
     engine: str | None = None,
 ) -> pd.DataFrame:
     """Share of units at each event at steps 1 … ``steps`` of their path.
@@ -49,7 +50,9 @@ def step_matrix(
         Columns of the matrix.
     start : str, optional
         Begin each path at the unit's first ``start`` event (units without one are left out).
-    level, stages, collapse_repeats, unit, gap, session_col, session_source, customer_col, time_col, event_col, engine
+    level, stages, collapse_repeats, unit, gap, session_col, session_source, customer_col, time_col, event_col
+        As in :func:`jkit.paths.transitions`.
+    tie_order, engine
         As in :func:`jkit.paths.transitions`.
 
     Returns
@@ -61,7 +64,8 @@ def step_matrix(
     """
     request = request_for("sequences", events, session_source=session_source, unit=unit, gap=gap,
                           session_col=session_col, customer_col=customer_col, time_col=time_col, event_col=event_col,
-                          mapping=level_mapping(level, stages), collapse=collapse_repeats, steps=steps, start=start)
+                          tie_order=tie_order, mapping=level_mapping(level, stages), collapse=collapse_repeats,
+                          steps=steps, start=start)
     sequences = run_request(events, request, engine)
     if start is not None and sequences.empty:
         from jkit.errors import ParameterError

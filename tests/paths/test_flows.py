@@ -83,3 +83,24 @@ def test_bad_arguments():
             paths(log, **kwargs)
     with pytest.raises(ParameterError, match="by='event'"):
         transitions(log, by="event")
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_tie_order_puts_simultaneous_events_in_the_given_order(engine):
+    out = paths(small_log(), steps=4, tie_order=["view"], engine=engine)
+    # a's view and cart share 10:10: by name cart comes first, with tie_order view does
+    assert "visit → view → cart → visit" in set(out["path"])
+    assert "visit → cart → view → visit" not in set(out["path"])
+    with pytest.raises(ParameterError, match="tie_order"):
+        paths(small_log(), tie_order=["view", "view"])
+
+
+def test_tie_order_gives_the_same_result_on_both_engines():
+    from tests.paths.reference import random_log
+
+    log = random_log(11, customers=60)
+    for kwargs in ({"tie_order": ["purchase", "cart"]}, {"tie_order": ["support"], "unit": "session"}):
+        pd.testing.assert_frame_equal(transitions(log, engine="pandas", **kwargs),
+                                      transitions(log, engine="duckdb", **kwargs))
+        pd.testing.assert_frame_equal(paths(log, engine="pandas", top=None, **kwargs),
+                                      paths(log, engine="duckdb", top=None, **kwargs))

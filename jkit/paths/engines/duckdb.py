@@ -89,6 +89,14 @@ def _mapped_event(con, request: PathRequest) -> tuple[str, str]:
     return f"COALESCE(__map.new, {ev})", f"LEFT JOIN __map ON __map.old = {ev}"
 
 
+def _tie_rank(request: PathRequest) -> str:
+    """Rank of an event among events at the same instant: its place in ``tie_order``, the rest after."""
+    if not request.tie_order:
+        return "0"
+    cases = " ".join(f"WHEN {_lit(name)} THEN {k}" for k, name in enumerate(request.tie_order))
+    return f"CASE e {cases} ELSE {len(request.tie_order)} END"
+
+
 def _base_sql(con, request: PathRequest) -> str:
     """SELECT c, t, e, row, by… and, when needed, session_number, unit: events as the rules order them."""
     e_expr, join = _mapped_event(con, request)
@@ -97,8 +105,8 @@ def _base_sql(con, request: PathRequest) -> str:
     base = f"SELECT src.{cu} AS c, src.__t AS t, {e_expr} AS e, src.__row AS row{by}"
     if request.needs_sessions and request.session_source == "column":
         base += f", NULLIF(CAST(src.{_q(request.session_col)} AS VARCHAR), '') AS s"
-    sql = f"{base} FROM src {join}"
-    order = "ORDER BY t, e, row"
+    sql = f"SELECT *, {_tie_rank(request)} AS tr FROM ({base} FROM src {join})"
+    order = "ORDER BY t, tr, e, row"
     if request.needs_sessions:
         gap = request.gap_ns
         if request.session_source == "column":
@@ -127,7 +135,7 @@ def _base_sql(con, request: PathRequest) -> str:
 def _transitions(con, request: PathRequest, base: str) -> pd.DataFrame:
     by = "".join(f", {_q(b)}" for b in request.by)
     sql = (f"WITH b AS ({base}), p AS (SELECT c, t, e{by}, lead(e) OVER w AS ne, lead(t) OVER w AS nt FROM b "
-           "WINDOW w AS (PARTITION BY unit ORDER BY t, e, row)) "
+           "WINDOW w AS (PARTITION BY unit ORDER BY t, tr, e, row)) "
            f"SELECT e AS source, ne AS target{by}, count(*) AS transitions, count(DISTINCT c) AS customers, "
            f"median(nt - t) AS median_ns FROM p WHERE ne IS NOT NULL GROUP BY e, ne{by}")
     return con.execute(sql).df()
@@ -140,7 +148,7 @@ def _sequences(con, request: PathRequest, base: str) -> pd.DataFrame:
     col = "pos - a + 1" if request.anchor == "start" else f"{n} - (a - pos)"
     steps = ", ".join(f"max(CASE WHEN col = {k} THEN e END) AS step_{k}" for k in range(1, n + 1))
     names = ", ".join(f"step_{k}" for k in range(1, n + 1))
-    sql = (f"WITH b AS ({base}), p AS (SELECT unit, c, e, row_number() OVER (PARTITION BY unit ORDER BY t, e, row) "
+    sql = (f"WITH b AS ({base}), p AS (SELECT unit, c, e, row_number() OVER (PARTITION BY unit ORDER BY t, tr, e, row) "
            f"AS pos FROM b), a AS (SELECT *, {hit} AS a FROM p), k AS (SELECT unit, c, e, {col} AS col FROM a "
            f"WHERE a IS NOT NULL), w AS (SELECT unit, any_value(c) AS c, {steps} FROM k WHERE col BETWEEN 1 AND {n} "
            f"GROUP BY unit) SELECT {names}, count(*) AS units, count(DISTINCT c) AS customers FROM w GROUP BY {names}")

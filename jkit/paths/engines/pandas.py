@@ -74,7 +74,8 @@ def _ordered(frame: pd.DataFrame, request: PathRequest, where: str) -> dict[str,
     e, names = event_codes(frame[request.event_col], request.mapping)
     c, customers = customer_values(frame[request.customer_col])
     row = np.arange(len(frame), dtype=np.int64)
-    order = np.lexsort((row, e, t, c))
+    rank = np.array([request.tie_rank(n) for n in names], dtype=np.int64)
+    order = np.lexsort((row, e, rank[e] if len(names) else e, t, c))
     arrays = {"c": c[order], "t": t[order], "e": e[order], "row": order.astype(np.int64)}
     if request.needs_sessions:
         if request.session_source == "column":
