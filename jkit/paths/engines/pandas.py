@@ -73,9 +73,10 @@ def _ordered(frame: pd.DataFrame, request: PathRequest, where: str) -> dict[str,
     t = time_ns(frame, request, where)
     e, names = event_codes(frame[request.event_col], request.mapping)
     c, customers = customer_values(frame[request.customer_col])
-    row = np.arange(len(frame), dtype=np.int64)
-    rank = np.array([request.tie_rank(n) for n in names], dtype=np.int64)
-    order = np.lexsort((row, e, rank[e] if len(names) else e, t, c))
+    keys = [e, t, c]  # lexsort is stable: events equal on every key keep their input order
+    if request.tie_order and len(names):
+        keys.insert(1, np.array([request.tie_rank(n) for n in names], dtype=np.int64)[e])
+    order = np.lexsort(keys)
     arrays = {"c": c[order], "t": t[order], "e": e[order], "row": order.astype(np.int64)}
     if request.needs_sessions:
         if request.session_source == "column":
@@ -87,8 +88,8 @@ def _ordered(frame: pd.DataFrame, request: PathRequest, where: str) -> dict[str,
         else:
             number = _gap_cut(arrays["c"], arrays["t"], request.gap_ns)
         arrays["session_number"] = number
-        # sessions over the table, by customer then session number
-        pair = np.lexsort((number, arrays["c"]))
+        # sessions over the table, by customer then session number (gap sessions are already in that order)
+        pair = np.lexsort((number, arrays["c"])) if request.session_source == "column" else slice(None)
         index = np.empty(len(number), dtype=np.int64)
         index[pair] = np.cumsum(_starts(arrays["c"][pair]) | _starts(number[pair])) - 1
         arrays["session_index"] = index
