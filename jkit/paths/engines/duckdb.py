@@ -69,7 +69,11 @@ def _file_source(con, source: Source, request: PathRequest, where: str) -> None:
     check_columns(list(schema), request, where)
     t = _time_sql(request.time_col, schema[request.time_col], where)
     cols = ", ".join(_q(c) for c in request.columns)
-    row = f"(list_position({listing}, filename) - 1)::BIGINT * 1099511627776 + file_row_number"
+    import pyarrow.parquet as pq
+
+    starts = np.concatenate([[0], np.cumsum([pq.ParquetFile(f).metadata.num_rows for f in files])[:-1]])
+    offsets = "[" + ", ".join(str(int(v)) for v in starts) + "]"
+    row = f"(list_extract({offsets}, list_position({listing}, filename)) + file_row_number)::BIGINT"
     con.execute(f"CREATE TEMP VIEW src AS SELECT {cols}, {t} AS __t, {row} AS __row FROM {scan}")
     checks = [(request.customer_col, _q(request.customer_col)), (request.time_col, "__t"),
               (request.event_col, _q(request.event_col))]
@@ -123,7 +127,11 @@ def _base_sql(con, request: PathRequest) -> str:
                     f"OR t - lag(t) OVER (PARTITION BY c {order}) > {gap} THEN 1 ELSE 0 END AS nf FROM x) "
                     f"SELECT * EXCLUDE (nf), sum(nf) OVER (PARTITION BY c {order} ROWS UNBOUNDED PRECEDING) "
                     "AS session_number FROM f")
-        sql = (f"SELECT *, dense_rank() OVER (ORDER BY c, session_number) - 1 AS session_index FROM ({flag})")
+        # the table's session index: sessions of the customers before (in id order), plus the number
+        sql = (f"WITH s AS ({flag}), k AS (SELECT c, max(session_number) AS n FROM s GROUP BY c), "
+               "o AS (SELECT c, COALESCE(sum(n) OVER (ORDER BY c ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) "
+               "AS off FROM k) SELECT s.*, (o.off + s.session_number - 1)::BIGINT AS session_index FROM s JOIN o "
+               "ON o.c = s.c")
     unit = "session_index" if request.unit == "session" else "c"
     sql = f"SELECT *, {unit} AS unit FROM ({sql})"
     if request.collapse:
@@ -159,12 +167,18 @@ def _sequences(con, request: PathRequest, base: str) -> pd.DataFrame:
 
 
 def _sessions(con, request: PathRequest, base: str) -> pd.DataFrame:
-    cols = ", ".join(f"src.{_q(c)}" for c in request.columns)
-    sql = (f"WITH b AS ({base}) SELECT {cols}, b.session_number, b.session_index FROM src JOIN b ON b.row = src.__row "
-           "ORDER BY src.__row")
-    out = con.execute(sql).df()
-    out["session_number"] = out["session_number"].astype(np.int64)
-    out["session_index"] = out["session_index"].astype(np.int64)
+    """Sessions in input order: rows are dense positions, so the results are scattered back, not sorted."""
+    got = con.execute(f"SELECT row, session_number, session_index FROM ({base})").fetchnumpy()
+    cols = ", ".join(_q(c) for c in request.columns)
+    out = con.execute(f"SELECT {cols}, __row FROM src").df()
+    where = np.empty(len(out), dtype=np.int64)
+    where[out.pop("__row").to_numpy()] = np.arange(len(out))
+    out = out.iloc[where].reset_index(drop=True)
+    rows = np.asarray(got["row"], dtype=np.int64)
+    for name in ("session_number", "session_index"):
+        values = np.empty(len(out), dtype=np.int64)
+        values[rows] = np.asarray(got[name], dtype=np.int64)
+        out[name] = values
     return out
 
 
