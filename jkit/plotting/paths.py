@@ -65,7 +65,8 @@ def plot_path_flow(paths: pd.DataFrame, *, width: float = 0.12, gap: float = 0.0
     ----------
     paths : DataFrame
         The table of :func:`jkit.paths.paths` (or of the drop-out helpers). The ``"other"`` row
-        is not drawn; its share is given in the title.
+        is not drawn; its share is given in the title, and a block's label gives its share of
+        the drawn paths.
     width : float, default 0.12
         Width of the blocks (a step is 1 wide).
     gap : float, default 0.03
