@@ -24,10 +24,12 @@ __all__ = [
     "PairDrivers",
     "driver_features",
     "driver_span",
+    "driver_rows",
     "drivers_by_pair",
     "dropout_paths",
     "largest_dropoff",
     "path_options",
+    "q_text",
     "session_figures",
     "stage_pairs",
     "strongest_driver",
@@ -300,3 +302,20 @@ def strongest_driver(result: PairDrivers | None) -> str:
         return "none significant"
     strength = np.abs(np.log(rows["odds_ratio"].to_numpy(dtype=float)))
     return str(rows["reading"].iloc[int(np.argmax(strength))])
+
+
+def driver_rows(table: pd.DataFrame, top: int = 15) -> pd.DataFrame:
+    """The first ``top`` significant rows of a drivers table for reading: ``reading, n_with, support,
+    q_value``, the q-value as text (``"< 0.0001"``, ``"0.0032"``, ``"0.041"``) so small values do not
+    show as 0."""
+    rows = table[table["significant"].astype(bool)].head(top)
+    out = rows[["reading", "n_with", "support"]].reset_index(drop=True)
+    out["q_value"] = [q_text(q) for q in rows["q_value"].to_numpy(dtype=float)]
+    return out
+
+
+def q_text(q: float) -> str:
+    """A q- or p-value in two significant figures, ``"< 0.0001"`` below 0.0001."""
+    if not np.isfinite(q):
+        return "–"
+    return "< 0.0001" if q < 1e-4 else f"{q:.2g}"
