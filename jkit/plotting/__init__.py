@@ -5,6 +5,7 @@ One submodule per analysis; the public functions are re-exported here.
 from jkit.plotting.funnels import *  # noqa: F401,F403
 from jkit.plotting.journey_map import plot_journey_map  # noqa: F401
 from jkit.plotting.overview import plot_events_over_time, plot_stage_reach  # noqa: F401
+from jkit.plotting.paths import *  # noqa: F401,F403
 from jkit.plotting.personas import *  # noqa: F401,F403
 from jkit.plotting.readability import (  # noqa: F401
     group_palette,

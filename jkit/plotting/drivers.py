@@ -8,12 +8,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter
 
 from jkit._rules import require_columns
 from jkit.errors import ParameterError
 from jkit.plotting.readability import plain_text
 
 __all__ = ["plot_drivers"]
+
+
+def _leading_digit(v: float) -> int:
+    return int(round(v / 10 ** np.floor(np.log10(v)))) if v > 0 else 0
+
+
+def _ratio_tick(v: float, _pos: int | None = None) -> str:
+    return f"{v:g}" if v > 0 else ""
 
 
 def _label(row: pd.Series, label_col: str | None) -> str:
@@ -80,6 +89,9 @@ def plot_drivers(
     ax.scatter(odds, y, c=list(colors), s=36, zorder=3, edgecolors="black", linewidths=[1.2 if s else 0 for s in sig])
     ax.axvline(1.0, color="grey", lw=1, ls="--")
     ax.set_xscale("log")
+    # plain numbers at 1, 2 and 5 of each decade: matplotlib's own minor labels (2×10⁻¹, 3×10⁻¹…) overlap
+    ax.xaxis.set_major_formatter(FuncFormatter(_ratio_tick))
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: _ratio_tick(v) if _leading_digit(v) in (2, 5) else ""))
     ax.set_yticks(y)
     ax.set_yticklabels([f"{_label(r, label_col)} (n = {int(r['n_with']):,})" for _, r in rows.iterrows()])
     ax.set_xlabel("odds ratio (log scale), 95% interval; outlined: q < 0.05")

@@ -1,0 +1,105 @@
+"""Both engines against the brute-force reference (tests/paths/reference.py) on random logs, and
+against each other on Parquet files."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jkit.paths import paths, sessions, step_matrix, transitions
+from tests.paths import reference as ref
+
+ENGINES = ["pandas", "duckdb"]
+GAP = 30 * 60 * 10**9
+SEEDS = [1, 2, 3]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("use_column", [False, True])
+def test_sessions_match_the_reference(engine, seed, use_column):
+    log = ref.random_log(seed, sessions=use_column)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = sessions(log, engine=engine, session_source="column" if use_column else "gap")
+    expected = ref.sessions_of(log, GAP, use_column)
+    got = {row: (s, n) for row, (s, n) in enumerate(zip(out["session"], out["session_number"], strict=False))}
+    assert got == expected
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize(("unit", "collapse", "by"), [("customer", False, False), ("customer", True, True),
+                                                      ("session", False, False), ("session", True, True)])
+def test_transitions_match_the_reference(engine, seed, unit, collapse, by):
+    log = ref.random_log(seed)
+    out = transitions(log, engine=engine, unit=unit, collapse_repeats=collapse, by="touchpoint" if by else None,
+                      session_source="gap")
+    got = {((r.touchpoint, r.source, r.target) if by else (r.source, r.target)):
+           (r.transitions, r.customers, r.median_time.value) for r in out.itertuples()}
+    expected = ref.transitions_of(log, unit=unit, collapse=collapse, by=by)
+    assert got.keys() == expected.keys()
+    for key, (n, c, median) in expected.items():
+        assert got[key][:2] == (n, c)
+        assert abs(got[key][2] - median) <= 1  # ns: the median of two values is rounded
+    assert out["share"].between(0, 1).all()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize(("start", "end", "unit", "collapse"), [
+    (None, None, "customer", False), ("view", None, "customer", False), (None, "purchase", "customer", True),
+    ("cart", None, "session", False), (None, "cart", "session", True),
+])
+def test_paths_match_the_reference(engine, seed, start, end, unit, collapse):
+    log = ref.random_log(seed)
+    out = paths(log, engine=engine, steps=4, start=start, end=end, unit=unit, collapse_repeats=collapse, top=None,
+                session_source="gap")
+    count = "customers" if unit == "customer" else "sessions"
+    got = {tuple(r[f"step_{k}"] for k in range(1, 5)): r[count] for _, r in out.iterrows()}
+    assert got == dict(ref.sequences_of(log, 4, start=start, end=end, unit=unit, collapse=collapse))
+    assert out[count].is_monotonic_decreasing
+    assert out["share"].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_step_matrix_matches_the_reference(seed):
+    log = ref.random_log(seed)
+    seqs = ref.sequences_of(log, 6)
+    n = sum(seqs.values())
+    for engine in ENGINES:
+        m = step_matrix(log, steps=6, engine=engine)
+        for k in range(6):
+            at = {}
+            for seq, c in seqs.items():
+                at[seq[k] or "ENDED"] = at.get(seq[k] or "ENDED", 0) + c
+            for name in m.index:
+                assert m.loc[name, k + 1] == pytest.approx(at.get(name, 0) / n)
+        np.testing.assert_allclose(m.sum(axis=0).to_numpy(), 1.0)
+
+
+def test_top_groups_the_rest_as_other_identically_on_both_engines():
+    log = ref.random_log(7, customers=80)
+    a = paths(log, engine="pandas", steps=3, top=5)
+    b = paths(log, engine="duckdb", steps=3, top=5)
+    pd.testing.assert_frame_equal(a, b)
+    assert a["path"].iloc[-1] == "other" and len(a) == 6
+    assert a["customers"].sum() == log["customer_id"].nunique()
+
+
+def test_parquet_files_give_what_the_dataframe_gives(tmp_path):
+    log = ref.random_log(4, sessions=True)
+    log.iloc[: len(log) // 2].to_parquet(tmp_path / "a.parquet")
+    log.iloc[len(log) // 2:].to_parquet(tmp_path / "b.parquet")
+    files = str(tmp_path / "*.parquet")
+    for engine in ENGINES:
+        pd.testing.assert_frame_equal(transitions(files, engine=engine), transitions(log, engine="pandas"))
+        pd.testing.assert_frame_equal(paths(files, engine=engine, start="view"), paths(log, start="view"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from_files = sessions(files, engine=engine, session_source="column")
+            in_memory = sessions(log, session_source="column")
+        assert from_files["session"].tolist() == in_memory["session"].tolist()
