@@ -219,6 +219,26 @@ def period_for_span(span, wanted: str, allowed: tuple[str, ...] = ("D", "W", "M"
 BEHAVIOUR_COLUMNS = ("n_events", "frequency", "monetary", "recency_days", "stage_reached")
 
 
+def with_outcome_columns(features, data, outcomes):
+    """``features`` with the customers' own columns that ``outcomes`` names (or, for ``"auto"``, that are named
+    like an outcome) and :func:`~jkit.personas.customer_features` does not carry: a study's churn, response or
+    score columns are judged even when they are not contract columns."""
+    from jkit.personas.outcomes import OUTCOME_NAMES
+
+    if not outcomes or not data.has("customers") or "customer_id" not in data.customers.columns:
+        return features
+    customers = data.customers
+    if outcomes == "auto":
+        wanted = [c for c in customers.columns if str(c).lower() in OUTCOME_NAMES]
+    else:
+        wanted = [outcomes] if isinstance(outcomes, str) else list(outcomes)
+    extra = [c for c in wanted if c in customers.columns and c not in features.columns and c != "customer_id"]
+    if not extra:
+        return features
+    own = customers[["customer_id", *extra]].drop_duplicates("customer_id")
+    return features.merge(own, on="customer_id", how="left", validate="one_to_one")
+
+
 def fit_personas(
     data,
     columns: str | list[str] | None = None,
@@ -253,6 +273,7 @@ def fit_personas(
     kw = {"purchase_events": buys} if buys else {}
     features = customer_features(data, profile_cols=profile_cols, behaviour=data.has("events"),
                                  sentiment=sentiment if sentiment is not None else False, engine=engine, **kw)
+    features = with_outcome_columns(features, data, outcomes)
     chosen = columns_list(columns) if isinstance(columns, str) or columns is None else list(columns)
     if chosen:
         missing = [c for c in chosen if c not in features.columns]

@@ -286,7 +286,7 @@ class PersonaModel(BaseEstimator):
             X, sample, self.labels_[sample], k, n_bootstrap=self.n_bootstrap,
             n_init=self._sample_n_init(len(sample)), seed=seed,
         )
-        self._describe(features, described)
+        self._describe(features, described, outcomes)
         self.outcome_cols_ = outcomes
         self.profiles_, self.outcome_spread_ = usefulness(features, outcomes, self.profiles_, self.labels_, raw,
                                                           sample, seed)
@@ -360,8 +360,9 @@ class PersonaModel(BaseEstimator):
         self.estimator_ = est
         self.n_personas_ = k
 
-    def _describe(self, features: pd.DataFrame, described: list[str]) -> None:
-        """Traits, profiles and names of the fitted personas (feature and described columns, raw values)."""
+    def _describe(self, features: pd.DataFrame, described: list[str], outcomes: list[str]) -> None:
+        """Traits, profiles and names of the fitted personas (feature and described columns, raw values;
+        outcomes are traits but never name a persona: it is judged on them)."""
         numeric, categorical = self.numeric_cols_, self.categorical_cols_
         self.describe_cols_ = described
         d_num = [c for c in described if pd.api.types.is_numeric_dtype(features[c])
@@ -372,7 +373,8 @@ class PersonaModel(BaseEstimator):
         age = self.age_col if self.age_col in numeric else None
         income = self.income_col if self.income_col in numeric else None
         dup, grouped = counted_once(self.column_groups_)
-        self.profiles_ = build_profiles(features, self.labels_, self.traits_, age_col=age, income_col=income,
+        naming = self.traits_[~self.traits_["feature"].isin(outcomes)]
+        self.profiles_ = build_profiles(features, self.labels_, naming, age_col=age, income_col=income,
                                         duplicates=dup, groups=grouped)
         self.profiles_["stability"] = self.persona_stability_.reindex(self.profiles_["persona"]).to_numpy()
         self.profiles_["stability_verdict"] = [describe_jaccard(j) for j in self.profiles_["stability"]]

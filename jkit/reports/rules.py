@@ -57,11 +57,14 @@ _UNITS = (
 )
 _DURATION = re.compile(rf"^\s*(?:(?:\d+(?:\.\d+)?|\.\d+)\s*(?:{_UNITS})\s*)+$", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
-_NAME = re.compile(r"^\w(?:[\w .:/-]*[\w.:/-])?$")
+# column names as real exports spell them ("Spending Score (1-100)", "Revenue ($)", "Q3 [NPS]"); a ';'
+# or a quote is a typo for ',' or code, not a name
+_NAME_CHARS = r"\w\-.:/()\[\]$%#&+?"
+_NAME = re.compile(rf"^[{_NAME_CHARS}](?:[{_NAME_CHARS} ]*[{_NAME_CHARS}])?$")
 _EXAMPLES = {
     "duration": "a duration with a unit, such as '90D', '14 days', '12h' or '30min'",
     "date": "a date such as '2025-07-01', or an instant such as '2025-07-01T12:00:00Z'",
-    "name": "a name such as 'text' (letters, digits, _ . - : / and spaces inside)",
+    "name": "a name such as 'text' (letters, digits, _ . - : / ( ) [ ] $ % # & + ? and spaces inside)",
     "names": "comma-separated names such as 'persona,touchpoint'",
     "path": "a file or folder path",
     "existing_path": "the path of an existing file or folder",

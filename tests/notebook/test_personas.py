@@ -38,3 +38,23 @@ def test_the_sentence_reads_each_outcome_with_its_references():
     assert "On spend, the personas differ by 40 (95% CI -5–85; highest young · app 120, lowest older · store 80): " \
            "no more than random splits" in text
     assert "k-means" not in text.split("On spend")[1]
+
+
+def test_a_customers_column_named_as_outcome_is_judged_and_never_names_a_persona(shared_data, tmp_path):
+    """Mall_Customers.csv as a new user loads it (`jkit init --customers`): its spending score is not a contract
+    column, yet `outcomes=` reaches it, the personas differ on it beyond random splits and no name quotes it."""
+    import warnings
+
+    import jkit
+    from jkit.io.drafting import draft_study
+    from jkit.notebook import fit_personas
+
+    draft_study(tmp_path, customers=shared_data / "customers" / "Mall_Customers.csv")
+    data = jkit.load(tmp_path / "study.yaml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model, assigned, _ = fit_personas(data, outcomes=["Spending Score (1-100)"], random_state=0)
+    spread = model.outcome_spread_.set_index("outcome")
+    assert "Spending Score (1-100)" in spread.index and bool(spread.loc["Spending Score (1-100)", "beats_random"])
+    assert not any("Spending" in name for name in model.profiles_["name"])
+    assert len(assigned) == 200

@@ -49,8 +49,10 @@ def test_rule_words_are_read_from_the_comments(params):
     ("window", ["14D", "14 days", "12h", "30min", "1.5h", "2W", "1D12h"]),
     ("period_cut", ["", "2025-07-01", "2025-07-01T12:00", "2025-07-01 12:00:00+02:00", "2025-07-01T00:00:00Z"]),
     ("lanes", ["reach", "reach, emotion", "touchpoints,actions"]),
-    ("breakdowns", ["persona", "persona, touchpoint", "Event Type,region_2"]),
-    ("text_col", ["text", "review text", "body.en"]),
+    # column names as real exports spell them (Mall_Customers.csv: "Spending Score (1-100)", "Annual Income (k$)")
+    ("breakdowns", ["persona", "persona, touchpoint", "Event Type,region_2", "Spending Score (1-100),Annual Income (k$)",
+                    "Q3 [NPS]", "Revenue ($)", "share %"]),
+    ("text_col", ["text", "review text", "body.en", "Review Text (EN)"]),
     ("stages", ["", "five_stage", "my/stages.yaml"]),
     ("personas", ["fitted", "truth", "segment"]),
     ("assume_tz", ["UTC", "Europe/Berlin", "+02:00"]),
@@ -75,6 +77,8 @@ def test_good_values_pass(params, name, good):
     ("breakdowns", "persona;x", "'persona;x' is not a name"),
     ("text_col", "", "the empty text is not accepted"),
     ("text_col", "a,b", "'a,b' is not a name"),
+    ("text_col", "x'); import os; ('", "\"x'); import os; ('\" is not a name"),
+    ("breakdowns", "<img src=x>", "'<img src=x>' is not a name"),
     ("stages", "six_stage", "'six_stage' is neither a stage model template nor a .yaml file"),
     ("assume_tz", "Mars/Olympus", "'Mars/Olympus' is not a known time zone"),
 ])
