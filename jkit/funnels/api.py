@@ -230,6 +230,12 @@ def funnel_table(journeys: pd.DataFrame, *, by: str | Sequence[str] | None = Non
     ``by`` may be any subset of the breakdown columns the journeys were computed with, so one
     journeys table gives the overall funnel and every breakdown, and the groups add up.
     """
+    table = _funnel_table(journeys, by, confidence)
+    table.attrs = {"optional": list(journeys.attrs.get("optional", ()) or ())}
+    return table
+
+
+def _funnel_table(journeys: pd.DataFrame, by, confidence: float) -> pd.DataFrame:
     names = journey_steps(journeys)
     cols = by_columns(by, journeys)
     n = len(names)

@@ -243,7 +243,7 @@ def _any_attempts(srt: _Sorted, starts: np.ndarray, pick_first: bool, run_start_
     times = np.where(first >= 0, t[np.maximum(first, 0)], big)
     times.sort(axis=1)  # time at which 1, 2, … distinct steps were reached
     times[times == big] = -1
-    return starts, count, times, first.max(axis=1)
+    return starts, count, times, np.maximum(first.max(axis=1), starts)  # a same-instant event may precede the start
 
 
 def _attempts(srt: _Sorted, count: str, run_start_of):

@@ -227,7 +227,7 @@ def _random_log(rng, n_customers, n_events, with_sessions=False) -> pd.DataFrame
     return ev
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**32 - 1),
     n_events=st.integers(1, 30),
@@ -264,7 +264,7 @@ def test_new_options_match_the_brute_force_reference(seed, n_events, order, wind
     pd.testing.assert_frame_equal(frames[0], frames[1])
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), n_events=st.integers(1, 30), window=st.sampled_from(["3h", None]),
        unit=st.sampled_from(["customer", "session"]))
 def test_any_order_total_counts_match_the_reference(seed, n_events, window, unit):
