@@ -1,12 +1,14 @@
 """Funnel speed and memory: jkit's default engine for files (DuckDB + numpy kernel) against chDB's windowFunnel.
 
-    .venv/bin/python -m benchmarks.bench_funnel            # 10M and 50M events, 5 rounds each
+    .venv/bin/python -m benchmarks.bench_funnel            # 10M and 50M events, text and integer ids, 3 rounds
     .venv/bin/python -m benchmarks.bench_funnel --quick    # 1M events, 3 rounds
+    .venv/bin/python -m benchmarks.bench_funnel --sizes 10M --ids integer
 
 From a Parquet file of unsorted events to the number of customers reaching each step of a
 5-step ordered funnel with a 7-day window. The files come from jkit's own generator
 (``jkit.datasets.make_sample``, 50 events per customer) and are kept in ``benchmarks/_data``
-(git-ignored) for the next run. Each measurement runs in a fresh subprocess, so that its peak
+(git-ignored) for the next run; the integer-id file is the same events with ``customer_id``
+``C0001234`` stored as the BIGINT 1234 (written once by DuckDB). Each measurement runs in a fresh subprocess, so that its peak
 memory (max RSS) belongs to one engine; rounds alternate the engines so that both see the same
 machine load, and the median of the rounds is reported. The step counts of both must agree.
 """
@@ -29,10 +31,19 @@ WINDOW_DAYS = 7
 SIZES = {"1M": 20_000, "10M": 200_000, "50M": 1_000_000}  # events label -> customers (50 events each)
 
 
-def dataset(label: str) -> Path:
-    """The events file of a size, generated once with jkit's generator."""
+def dataset(label: str, ids: str = "text") -> Path:
+    """The events file of a size (text or integer customer ids), generated once with jkit's generator."""
     folder = DATA / f"funnel-{label}"
     events = folder / "events.parquet"
+    if ids == "integer":
+        integer = folder / "events-int.parquet"
+        if not integer.exists():
+            import duckdb
+
+            text = dataset(label, "text")
+            duckdb.sql(f"COPY (SELECT CAST(substr(customer_id, 2) AS BIGINT) AS customer_id, * EXCLUDE (customer_id) "
+                       f"FROM read_parquet('{text}')) TO '{integer}' (FORMAT parquet)")
+        return integer
     if not (folder / "truth.json").exists():
         from jkit.datasets import make_sample
 
@@ -119,8 +130,8 @@ def measure(engine: str, path: Path, scenario: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bench(label: str, rounds: int, scenario: str) -> dict:
-    path = dataset(label)
+def bench(label: str, rounds: int, scenario: str, ids: str = "text") -> dict:
+    path = dataset(label, ids)
     results: dict[str, list[dict]] = {"jkit": [], "chdb": []}
     for i in range(rounds):
         order = ("jkit", "chdb") if i % 2 == 0 else ("chdb", "jkit")
@@ -138,7 +149,7 @@ def bench(label: str, rounds: int, scenario: str) -> dict:
         summary[e] = {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
                       "peak_mb": max(r["peak_mb"] for r in rs), "base_mb": statistics.median(r["base_mb"] for r in rs)}
     ratio = summary["chdb"]["median_s"] / summary["jkit"]["median_s"]
-    print(f"\n{label} events ({scenario} funnel, {len(_steps(scenario))} steps, {WINDOW_DAYS}-day window), "
+    print(f"\n{label} events, {ids} customer ids ({scenario} funnel, {len(_steps(scenario))} steps, {WINDOW_DAYS}-day window), "
           f"{rounds} rounds, counts agree: {counts['jkit']}")
     print(f"  {'engine':<8}{'median s':>10}{'min s':>8}{'max s':>8}{'peak MB':>10}{'after import MB':>17}")
     for e in ("jkit", "chdb"):
@@ -146,14 +157,15 @@ def bench(label: str, rounds: int, scenario: str) -> dict:
         print(f"  {e:<8}{s['median_s']:>10.2f}{s['min_s']:>8.2f}{s['max_s']:>8.2f}{s['peak_mb']:>10.0f}{s['base_mb']:>17.0f}")
     print(f"  jkit is {ratio:.2f}x the speed of chDB (chDB median / jkit median); "
           f"peak memory {summary['jkit']['peak_mb']:.0f} MB vs {summary['chdb']['peak_mb']:.0f} MB", flush=True)
-    return {"label": label, "scenario": scenario, "counts": counts["jkit"], "ratio": ratio, **summary}
+    return {"label": label, "ids": ids, "scenario": scenario, "counts": counts["jkit"], "ratio": ratio, **summary}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1M events, 3 rounds")
     parser.add_argument("--sizes", default=None, help="comma-separated sizes among 1M, 10M, 50M")
-    parser.add_argument("--rounds", type=int, default=None, help="rounds per size (default 5, quick 3)")
+    parser.add_argument("--rounds", type=int, default=None, help="rounds per size (default 3)")
+    parser.add_argument("--ids", default="text,integer", help="comma-separated kinds of customer ids: text, integer")
     parser.add_argument("--scenario", default="events", choices=["events", "stages"],
                         help="events: 5 single events; stages: the 5 stages of five_stage (event sets)")
     parser.add_argument("--worker", choices=["jkit", "chdb"], help=argparse.SUPPRESS)
@@ -163,11 +175,14 @@ def main(argv: list[str] | None = None) -> int:
         worker(args.worker, Path(args.path), args.scenario)
         return 0
     sizes = (args.sizes or ("1M" if args.quick else "10M,50M")).split(",")
-    rounds = args.rounds or (3 if args.quick else 5)
+    rounds = args.rounds or 3
     for label in sizes:
         if label not in SIZES:
             parser.error(f"unknown size {label!r}; expected {', '.join(SIZES)}")
-        bench(label, rounds, args.scenario)
+        for ids in args.ids.split(","):
+            if ids not in ("text", "integer"):
+                parser.error(f"unknown ids {ids!r}; expected text or integer")
+            bench(label, rounds, args.scenario, ids)
     return 0
 
 

@@ -13,9 +13,11 @@ stage of the stage model is the set of its events). Steps may not share an event
     is a possible entry; the customer counts once, at the furthest step any entry reaches.
     This is ClickHouse's ``windowFunnel(window)`` in its default mode.
 ``order="strict"``
-    As ordered, but the matched events must be consecutive events of the customer: any
-    other event in between breaks the chain. Events at the same instant are ordered step
-    events first (in funnel order), then other events.
+    As ordered, but after each step reached the customer's next event that is not a repeat of
+    that step must be the next step; any other event breaks the chain (``a b b c`` reaches 3,
+    ``a b x c`` 2), as PostHog's strict order and ClickHouse's ``strict_order`` (which differs on
+    repeats of earlier steps; see ``docs/funnels.md``). Events at the same instant are ordered
+    step events first (in funnel order), then other events.
 ``order="any"``
     A customer reaches "step" k when k distinct steps occur, in any order, within ``window``
     of the first of them (any step event can start). Step names then read "k of n steps".
@@ -29,6 +31,9 @@ the entering event and exclusions are all read from that attempt.
     Event names. A customer with an excluded event strictly between the entry and the last
     step reached by the attempt that counts is removed from the funnel; the number removed
     is in the ``excluded`` column.
+``optional``, ``step_windows``, ``count``, ``unit``
+    Optional steps, a window per step, every attempt counted (``"total"``), sessions counted
+    instead of customers: see ``docs/funnels.md``. ``window=None`` means no window.
 ``by``
     Columns of the events table whose value is read on the entering event of the attempt that
     counts: a property of the event (touchpoint) or a customer attribute joined onto the

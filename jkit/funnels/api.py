@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -82,7 +82,7 @@ def funnel_journeys(
     events: Source,
     steps: Sequence[Step],
     *,
-    window: str | pd.Timedelta = "14D",
+    window: str | pd.Timedelta | None = "14D",
     order: str = "ordered",
     by: str | Sequence[str] | None = None,
     exclusions: Iterable[str] = (),
@@ -93,6 +93,11 @@ def funnel_journeys(
     step_names: Sequence[str] | None = None,
     end: str | pd.Timestamp | None = None,
     missing_steps: str = "raise",
+    optional: int | str | Sequence[int | str] = (),
+    step_windows: Mapping[int | str, str | pd.Timedelta | None] | Sequence[str | pd.Timedelta | None] | None = None,
+    count: str = "unique",
+    unit: str = "customer",
+    session_col: str = "session_id",
 ) -> pd.DataFrame:
     """One row per customer who entered the funnel: how far they got and when.
 
@@ -104,11 +109,13 @@ def funnel_journeys(
     Returns
     -------
     DataFrame
-        ``customer_col``; the ``by`` columns (value on the entering event of the attempt that
-        counts); ``reached`` (furthest step, 1-based); ``excluded`` (removed by an exclusion);
-        ``time_1`` … ``time_n`` (UTC time each step was reached, NaT beyond ``reached``).
-        ``attrs`` hold ``steps`` (names), ``window``, ``order``, ``by``, ``customer_col``,
-        ``data_start`` and ``data_end``.
+        ``customer_col`` (and ``session_col`` with ``unit="session"``); ``attempt`` (1, 2, … per
+        customer, with ``count="total"`` only: one row per attempt); the ``by`` columns (value on
+        the entering event of the attempt that counts); ``reached`` (furthest step, 1-based);
+        ``excluded`` (removed by an exclusion); ``time_1`` … ``time_n`` (UTC time each step was
+        reached, NaT beyond ``reached`` and for optional steps skipped). ``attrs`` hold ``steps``
+        (names), ``window``, ``order``, ``by``, ``customer_col``, ``optional`` (1-based step
+        numbers), ``count``, ``unit``, ``data_start`` and ``data_end``.
 
     Examples
     --------
@@ -117,7 +124,8 @@ def funnel_journeys(
     """
     spec = make_spec(
         steps, window=window, order=order, by=by, exclusions=exclusions, customer_col=customer_col,
-        time_col=time_col, event_col=event_col, step_names=step_names, end=end,
+        time_col=time_col, event_col=event_col, step_names=step_names, end=end, optional=optional,
+        step_windows=step_windows, count=count, unit=unit, session_col=session_col,
     )
     if missing_steps not in ("raise", "warn"):
         raise ParameterError(f"missing_steps={missing_steps!r} should be 'raise' or 'warn'")
@@ -125,8 +133,12 @@ def funnel_journeys(
     journeys = result.journeys
     journeys.attrs = {
         "steps": list(spec.names),
-        "window": str(spec.window),
+        "window": None if spec.window is None else str(spec.window),
         "order": spec.order,
+        "optional": [k + 1 for k in spec.optional],
+        "step_windows": None if spec.step_windows is None else [None if w is None else str(w) for w in spec.step_windows],
+        "count": spec.count,
+        "unit": spec.unit,
         "by": list(spec.by),
         "customer_col": spec.customer_col,
         "data_start": result.data_start,
@@ -155,8 +167,8 @@ def funnel(events: Source, steps: Sequence[Step], *, confidence: float = 0.95, *
         One row per event.
     steps : list of str or of sets of str
         The funnel steps in order; a step is an event name or a set of event names.
-    window : str or Timedelta, default "14D"
-        How long after entering a customer has to complete the steps (inclusive).
+    window : str, Timedelta or None, default "14D"
+        How long after entering a customer has to complete the steps (inclusive); None: no limit.
     order : {"ordered", "strict", "any"}, default "ordered"
         See :mod:`jkit.funnels`.
     by : str or list of str, optional
@@ -175,6 +187,20 @@ def funnel(events: Source, steps: Sequence[Step], *, confidence: float = 0.95, *
     missing_steps : {"raise", "warn"}, default "raise"
         What to do when no event at all matches a step (usually a misspelt name):
         raise a ParameterError, or warn and count nobody at that step.
+    optional : step number(s) or name(s), default ()
+        Steps that may be skipped (never step 1): they are counted when done between the steps
+        around them, and later steps count customers with or without them.
+    step_windows : dict or list, optional
+        A window per step, from the previous required step: ``{3: "1h"}`` (step number or name to
+        duration) or one duration or None per step after the first. The overall ``window`` still applies.
+    count : {"unique", "total"}, default "unique"
+        Count each customer once, or every attempt (a new one may start after the last event the
+        previous attempt matched).
+    unit : {"customer", "session"}, default "customer"
+        What is counted: customers, or sessions (the ``session_col`` column, e.g. from
+        ``jkit.paths.sessions``); a session funnel runs within each session.
+    session_col : str, default "session_id"
+        The session column used with ``unit="session"``.
     confidence : float, default 0.95
         Level of the Wilson intervals.
     **options
@@ -204,9 +230,16 @@ def funnel_table(journeys: pd.DataFrame, *, by: str | Sequence[str] | None = Non
     ``by`` may be any subset of the breakdown columns the journeys were computed with, so one
     journeys table gives the overall funnel and every breakdown, and the groups add up.
     """
+    table = _funnel_table(journeys, by, confidence)
+    table.attrs = {"optional": list(journeys.attrs.get("optional", ()) or ())}
+    return table
+
+
+def _funnel_table(journeys: pd.DataFrame, by, confidence: float) -> pd.DataFrame:
     names = journey_steps(journeys)
     cols = by_columns(by, journeys)
     n = len(names)
+    optional = tuple(int(k) - 1 for k in journeys.attrs.get("optional", ()) or ())
     kept = journeys[~journeys["excluded"].to_numpy(dtype=bool)]
     removed = journeys[journeys["excluded"].to_numpy(dtype=bool)]
     if cols:
@@ -218,17 +251,17 @@ def funnel_table(journeys: pd.DataFrame, *, by: str | Sequence[str] | None = Non
             for c in cols:
                 mask_k &= _equal(kept[c], key[c])
                 mask_r &= _equal(removed[c], key[c])
-            table = _one_table(kept[mask_k], names, n, confidence, int(mask_r.sum()))
+            table = _one_table(kept[mask_k], names, n, confidence, int(mask_r.sum()), optional)
             for i, c in enumerate(cols):
                 table.insert(i, c, pd.Series([key[c]] * len(table), dtype=journeys[c].dtype))
             parts.append(table)
         if not parts:
-            empty = _one_table(kept.iloc[:0], names, n, confidence, 0).iloc[:0]
+            empty = _one_table(kept.iloc[:0], names, n, confidence, 0, optional).iloc[:0]
             for i, c in enumerate(cols):
                 empty.insert(i, c, pd.Series([], dtype=journeys[c].dtype))
             return empty
         return pd.concat(parts, ignore_index=True)
-    return _one_table(kept, names, n, confidence, len(removed))
+    return _one_table(kept, names, n, confidence, len(removed), optional)
 
 
 def _equal(values: pd.Series, key: Any) -> np.ndarray:
@@ -237,20 +270,25 @@ def _equal(values: pd.Series, key: Any) -> np.ndarray:
     return (values == key).fillna(False).to_numpy(dtype=bool)
 
 
-def _one_table(kept: pd.DataFrame, names: list[str], n: int, confidence: float, excluded: int) -> pd.DataFrame:
+def _one_table(kept: pd.DataFrame, names: list[str], n: int, confidence: float, excluded: int,
+               optional: tuple[int, ...] = ()) -> pd.DataFrame:
+    """The funnel table of one group. Optional steps count the customers who did them; "previous"
+    is the previous required step, for conversions, drop-outs and times alike."""
     reached = kept["reached"].to_numpy()
-    customers = np.array([(reached >= k).sum() for k in range(1, n + 1)], dtype=np.int64)
+    done = [(reached >= k + 1) & (kept[f"time_{k + 1}"].notna().to_numpy() if k in optional else True)
+            for k in range(n)]
+    customers = np.array([d.sum() for d in done], dtype=np.int64)
     start = customers[0]
-    previous = np.concatenate(([start], customers[:-1]))
+    prev_step = [max((j for j in range(k) if j not in optional), default=0) for k in range(n)]
+    previous = np.array([start] + [customers[prev_step[k]] for k in range(1, n)], dtype=np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         from_start = np.where(start > 0, customers / max(start, 1), np.nan)
         from_prev = np.where(previous > 0, customers / np.maximum(previous, 1), np.nan)
     s_low, s_high = wilson_interval(customers, np.full(n, start), confidence)
     p_low, p_high = wilson_interval(customers, previous, confidence)
     medians, p90s = [pd.NaT], [pd.NaT]
-    for k in range(2, n + 1):
-        at = kept["reached"].to_numpy() >= k
-        gaps = (kept[f"time_{k}"] - kept[f"time_{k - 1}"])[at]
+    for k in range(1, n):
+        gaps = (kept[f"time_{k + 1}"] - kept[f"time_{prev_step[k] + 1}"])[done[k]]
         if len(gaps):
             medians.append(gaps.quantile(0.5))
             p90s.append(gaps.quantile(0.9))

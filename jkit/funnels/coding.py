@@ -23,6 +23,7 @@ __all__ = [
     "solve_rows",
     "tidy_values",
     "to_timestamp",
+    "unit_codes",
     "utc_ns",
 ]
 
@@ -69,20 +70,34 @@ def group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.
     return codes, values
 
 
-def solve_rows(customers: pd.Series, t: np.ndarray, s: np.ndarray, by_frame: pd.DataFrame | None,
-               spec: FunnelSpec, *, overwrite: bool = False) -> tuple[KernelResult, np.ndarray, pd.DataFrame | None]:
-    """Code the customers (in sorted order) and the ``by`` groups of the rows kept, then run the kernel.
+def unit_codes(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Codes of the counted unit — the customer, or (customer, session) — numbered in sorted order.
 
-    Returns the kernel result, the customer values by code and the group values by code (None
-    without ``by``).
+    A missing session is a session of its own for its customer (numbered after the others).
     """
-    cust_codes, cust_values = pd.factorize(customers, sort=True)
+    if frame.shape[1] == 1:
+        codes, values = pd.factorize(frame.iloc[:, 0], sort=True)
+        return codes.astype(np.int64), pd.DataFrame({frame.columns[0]: np.asarray(values, dtype=object)})
+    grouped = frame.groupby(list(frame.columns), dropna=False, sort=True, observed=True)
+    return grouped.ngroup().to_numpy(dtype=np.int64), grouped.size().index.to_frame(index=False)
+
+
+def solve_rows(units: pd.DataFrame | pd.Series, t: np.ndarray, s: np.ndarray, by_frame: pd.DataFrame | None,
+               spec: FunnelSpec, *, overwrite: bool = False) -> tuple[KernelResult, pd.DataFrame, pd.DataFrame | None]:
+    """Code the units (customers, or customers and sessions; in sorted order) and the ``by`` groups of
+    the rows kept, then run the kernel.
+
+    Returns the kernel result, the unit values by code (one column per unit column) and the group
+    values by code (None without ``by``).
+    """
+    frame = units.to_frame() if isinstance(units, pd.Series) else units
+    codes, values = unit_codes(frame.reset_index(drop=True))
     group = groups = None
     if by_frame is not None:
         group, groups = group_codes(by_frame, list(by_frame.columns))
-    result = solve(cust_codes.astype(np.int64), t, s, n_steps=spec.n, window_ns=spec.window_ns, order=spec.order,
-                   group=group, n_groups=1 if groups is None else len(groups), overwrite=overwrite)
-    return result, cust_values, groups
+    result = solve(codes, t, s, group=group, n_groups=1 if groups is None else len(groups), overwrite=overwrite,
+                   **spec.kernel_options())
+    return result, values, groups
 
 
 def set_aside_counts(missing: int, late: int) -> dict[str, int]:
@@ -111,26 +126,37 @@ def engine_result(result: KernelResult, customers, groups: pd.DataFrame | None, 
 
 def journeys_frame(
     result: KernelResult,
-    customers: np.ndarray | pd.Index | pd.Series,
+    customers: np.ndarray | pd.Index | pd.Series | pd.DataFrame,
     groups: pd.DataFrame | None,
     spec: FunnelSpec,
 ) -> pd.DataFrame:
-    """Turn a kernel result (codes) into the journeys table (values), sorted by customer."""
-    ids = pd.Series(np.asarray(customers, dtype=object)[result.customer] if len(result.customer) else [],
-                    dtype=object)
-    out = pd.DataFrame({spec.customer_col: tidy_values(ids)})
+    """Turn a kernel result (codes) into the journeys table (values), sorted by unit (and attempt).
+
+    ``customers`` holds the unit values by code: an array of customer ids, or a DataFrame with
+    the customer (and session) columns.
+    """
+    if isinstance(customers, pd.DataFrame):
+        picked_units = customers.iloc[result.customer].reset_index(drop=True)
+        out = pd.DataFrame({col: tidy_values(picked_units.iloc[:, i]) for i, col in enumerate(spec.unit_cols)})
+    else:
+        ids = pd.Series(np.asarray(customers, dtype=object)[result.customer] if len(result.customer) else [],
+                        dtype=object)
+        out = pd.DataFrame({spec.customer_col: tidy_values(ids)})
+    if result.attempt is not None:
+        out["attempt"] = result.attempt.astype(np.int64)
     if spec.by:
         assert groups is not None and result.group is not None
         picked = groups.iloc[result.group].reset_index(drop=True)
         for col in spec.by:
-            out[col] = tidy_values(picked[col])
+            if col not in out.columns:
+                out[col] = tidy_values(picked[col])
     out["reached"] = result.reached.astype(np.int64)
     out["excluded"] = result.excluded.astype(bool)
     for k in range(spec.n):
         out[f"time_{k + 1}"] = pd.to_datetime(result.times[:, k].view("datetime64[ns]")).tz_localize("UTC") \
             if len(result.times) else pd.Series([], dtype="datetime64[ns, UTC]")
-    out = out.sort_values(spec.customer_col, kind="stable", ignore_index=True)
-    return out
+    keys = [*spec.unit_cols, *(["attempt"] if result.attempt is not None else [])]
+    return out.sort_values(keys, kind="stable", ignore_index=True, na_position="last")
 
 
 def tidy_values(values: pd.Series) -> pd.Series:

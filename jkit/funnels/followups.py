@@ -89,10 +89,13 @@ def cohort_conversion(
     out["conversion"] = out["converted"] / out["entered"]
     low, high = wilson_interval(out["converted"], out["entered"], confidence)
     out["conversion_low"], out["conversion_high"] = low, high
-    window = pd.Timedelta(journeys.attrs.get("window", "0D"))
+    text = journeys.attrs.get("window", "0D")
     data_end = journeys.attrs.get("data_end")
     period_end = pd.PeriodIndex(out["cohort"]).end_time.tz_localize("UTC")
-    out["complete"] = (period_end + window <= data_end) if data_end is not None else False
+    if data_end is None or text is None:  # no window: a cohort can always convert later
+        out["complete"] = False
+    else:  # period_end + window <= data_end, compared as a difference so a huge window cannot overflow
+        out["complete"] = (data_end - period_end) >= pd.Timedelta(text)
     out["cohort"] = pd.PeriodIndex(out["cohort"]).start_time.tz_localize("UTC")
     return out[[*cols, "cohort", "entered", "converted", "conversion", "conversion_low", "conversion_high", "complete"]]
 

@@ -19,11 +19,25 @@ packed and sorted on its own; beyond that, ``np.lexsort`` is the (slower) fallba
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["KernelResult", "solve", "NAT"]
+from jkit.funnels.chains import (
+    chain_ordered,
+    chain_required,
+    chain_strict,
+    fill_optional,
+    first_best,
+    limit_of,
+    next_of,
+    next_run,
+    reach_ordered,
+    segments,
+)
+
+__all__ = ["KernelResult", "solve", "sort_events", "NAT"]
 
 NAT = np.iinfo(np.int64).min  # the int64 of numpy's NaT
 _MAX_PARTITIONS = 1 << 12
@@ -34,7 +48,9 @@ class KernelResult:
     """Per entered customer: code, furthest step, step times, group code, excluded flag.
 
     ``times[:, k]`` is the time (ns since the epoch) at which the counting attempt reached step
-    ``k + 1``, :data:`NAT` beyond ``reached``. ``entry_rank`` is not needed by callers.
+    ``k + 1``, :data:`NAT` beyond ``reached`` and for optional steps skipped. With
+    ``count="total"`` there is one row per attempt and ``attempt`` numbers them (1, 2, … per
+    customer); otherwise ``attempt`` is None.
     """
 
     customer: np.ndarray  # int64 codes, ascending
@@ -44,6 +60,7 @@ class KernelResult:
     excluded: np.ndarray  # bool
     data_start: int | None  # first and last event time seen (ns), None without events
     data_end: int | None
+    attempt: np.ndarray | None = None
 
 
 # --------------------------------------------------------------------------- sorting
@@ -146,22 +163,6 @@ def sort_events(
 # --------------------------------------------------------------------------- helpers
 
 
-def _segments(values: np.ndarray) -> np.ndarray:
-    """Start index of each run of equal values in a sorted array."""
-    if len(values) == 0:
-        return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
-
-
-def _first_best(owner: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """Index of the first row with the highest score within each run of equal ``owner``."""
-    starts = _segments(owner)
-    best = np.maximum.reduceat(score, starts)
-    counts = np.diff(np.append(starts, len(owner)))
-    hit = np.flatnonzero(score == np.repeat(best, counts))
-    return hit[_segments(owner[hit])]
-
-
 def _run_bounds(c: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Start positions of the runs of equal (customer, time)."""
     n = len(c)
@@ -172,114 +173,109 @@ def _run_bounds(c: np.ndarray, t: np.ndarray) -> np.ndarray:
     return np.flatnonzero(new)
 
 
-def _next_of(positions: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """First entry of sorted ``positions`` that is >= each of ``at``: (position, found)."""
-    j = np.searchsorted(positions, at.astype(positions.dtype, copy=False))
-    found = j < len(positions)
-    if len(positions) == 0:
-        return np.zeros(len(at), dtype=np.int64), found
-    return positions[np.minimum(j, len(positions) - 1)], found
+@dataclass
+class _Sorted:
+    """The sorted events and the funnel, in the kernel's time unit."""
+
+    c: np.ndarray
+    t: np.ndarray
+    s: np.ndarray
+    pos: list[np.ndarray]
+    n: int
+    order: str
+    window: int
+    span: int
+    optional: tuple[int, ...]
+    gaps: list[int | None] | None
+    after_run: np.ndarray | None = None
 
 
-# --------------------------------------------------------------------------- modes
+def _matched_attempts(srt: _Sorted, entries: np.ndarray, pick_first: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(chosen entries, matched positions) of ordered/strict attempts from ``entries``.
 
-
-def _chain_ordered(c, t, pos, start, window):
-    """Greedy earliest chain from each start: matched positions per step (-1 when not reached)."""
-    n = len(pos)
-    matched = np.full((len(start), n), -1, dtype=np.int64)
-    matched[:, 0] = start
-    alive = np.arange(len(start))
-    cur = start
-    limit = t[start] + window
-    cust = c[start]
-    for k in range(1, n):
-        cand, ok = _next_of(pos[k], cur)
-        ok &= c[cand] == cust
-        ok &= t[cand] <= limit
-        alive, cur, limit, cust = alive[ok], cand[ok], limit[ok], cust[ok]
-        matched[alive, k] = cur
-        if len(alive) == 0:
-            break
-    return matched
-
-
-def _reach_ordered(c, t, pos, entries, window):
-    """Furthest step (1-based) each entry reaches, without keeping the chain."""
-    reach = np.ones(len(entries), dtype=np.int8)
-    alive = np.arange(len(entries))
-    cur = entries
-    limit = t[entries] + window
-    cust = c[entries]
-    for k in range(1, len(pos)):
-        cand, ok = _next_of(pos[k], cur)
-        ok &= c[cand] == cust
-        ok &= t[cand] <= limit
-        alive, cur, limit, cust = alive[ok], cand[ok], limit[ok], cust[ok]
-        reach[alive] += 1
-        if len(alive) == 0:
-            break
-    return reach
-
-
-def _reach_strict(c, t, s, start, window, n):
-    """Furthest step each entry reaches when the steps must be consecutive events."""
-    reach = np.ones(len(start), dtype=np.int8)
-    alive = np.arange(len(start))
-    cur = start
-    limit = t[start] + window
-    cust = c[start]
-    size = len(c)
-    for k in range(1, n):
-        nxt = np.minimum(cur + 1, size - 1)
-        ok = (cur + 1 < size) & (c[nxt] == cust) & (s[nxt] == k) & (t[nxt] <= limit)
-        alive, cur, limit, cust = alive[ok], nxt[ok], limit[ok], cust[ok]
-        reach[alive] += 1
-        if len(alive) == 0:
-            break
-    return reach
-
-
-def _chain_strict(c, t, s, start, window, n):
-    matched = np.full((len(start), n), -1, dtype=np.int64)
-    matched[:, 0] = start
-    alive = np.arange(len(start))
-    cur = start
-    limit = t[start] + window
-    cust = c[start]
-    size = len(c)
-    for k in range(1, n):
-        nxt = cur + 1
-        ok = nxt < size
-        nxt = np.minimum(nxt, size - 1)
-        ok &= (c[nxt] == cust) & (s[nxt] == k) & (t[nxt] <= limit)
-        alive, cur, limit, cust = alive[ok], nxt[ok], limit[ok], cust[ok]
-        matched[alive, k] = cur
-        if len(alive) == 0:
-            break
-    return matched
-
-
-def _any_firsts(c, t, pos, starts, run_start_of, window, *, count_only=False):
-    """For each start, the position of each step's first event in [t_start, t_start + window] (-1 if none).
-
-    With ``count_only`` just the number of distinct steps found (int8), without the positions.
+    With ``pick_first`` each customer's attempt that counts is chosen among its entries (the earliest
+    reaching the furthest required step); otherwise ``entries`` are one per customer, all kept.
     """
-    n = len(pos)
-    first = None if count_only else np.full((len(starts), n), -1, dtype=np.int64)
-    count = np.zeros(len(starts), dtype=np.int8)
-    lo = run_start_of(starts)
-    limit = t[starts] + window
-    cust = c[starts]
-    for k in range(n):
-        cand, ok = _next_of(pos[k], lo)
-        ok &= c[cand] == cust
-        ok &= t[cand] <= limit
-        if count_only:
-            count += ok
+    c, t, pos, n = srt.c, srt.t, srt.pos, srt.n
+    required = [k for k in range(n) if k not in srt.optional]
+    if srt.order == "strict":
+        if srt.after_run is None:
+            srt.after_run = next_run(c, srt.s)
+        matched = chain_strict(c, t, srt.s, srt.after_run, entries, srt.window, srt.span, n, srt.optional, srt.gaps)
+        if pick_first:
+            score = np.max(np.where(matched[:, required] >= 0, np.arange(len(required)), 0), axis=1)
+            pick = first_best(c[entries], score.astype(np.int64))
+            return entries[pick], matched[pick]
+        return entries, matched
+    if srt.gaps is not None and any(g is not None for g in srt.gaps):
+        chosen, matched = chain_required(c, t, pos, required, entries, srt.window, srt.span, srt.gaps,
+                                         pick_first=pick_first)
+    else:
+        req_pos = [pos[k] for k in required]
+        if pick_first:
+            reach = reach_ordered(c, t, req_pos, entries, srt.window, srt.span)
+            chosen = entries[first_best(c[entries], reach)]
         else:
-            first[ok, k] = cand[ok]
-    return count if count_only else first
+            chosen = entries
+        part = chain_ordered(c, t, req_pos, chosen, srt.window, srt.span)
+        matched = np.full((len(chosen), n), -1, dtype=np.int64)
+        matched[:, required] = part
+    if srt.optional:
+        matched = fill_optional(c, t, pos, srt.optional, matched, srt.window, srt.span)
+    return chosen, matched
+
+
+def _any_attempts(srt: _Sorted, starts: np.ndarray, pick_first: bool, run_start_of):
+    """Order "any": (chosen start, distinct steps reached, sorted step times, last position)."""
+    c, t, pos = srt.c, srt.t, srt.pos
+    lo = run_start_of(starts)
+    limit = limit_of(t[starts], srt.window, srt.span)
+    first = np.full((len(starts), srt.n), -1, dtype=np.int64)
+    for k in range(srt.n):
+        cand, ok = next_of(pos[k], lo)
+        ok &= (c[cand] == c[starts]) & (t[cand] <= limit)
+        first[ok, k] = cand[ok]
+    count = (first >= 0).sum(axis=1).astype(np.int8)
+    if pick_first:
+        pick = first_best(c[starts], count)
+        starts, first, count = starts[pick], first[pick], count[pick]
+    big = np.iinfo(np.int64).max
+    times = np.where(first >= 0, t[np.maximum(first, 0)], big)
+    times.sort(axis=1)  # time at which 1, 2, … distinct steps were reached
+    times[times == big] = -1
+    return starts, count, times, np.maximum(first.max(axis=1), starts)  # a same-instant event may precede the start
+
+
+def _attempts(srt: _Sorted, count: str, run_start_of):
+    """Every row of the result: (entry, reached, times or -1, last position, attempt number or None)."""
+    c, s, n = srt.c, srt.s, srt.n
+    entries = np.flatnonzero(s < n) if srt.order == "any" else srt.pos[0].astype(np.int64)
+
+    def one(found: np.ndarray, pick_first: bool):
+        if srt.order == "any":
+            return _any_attempts(srt, found, pick_first, run_start_of)
+        chosen, matched = _matched_attempts(srt, found, pick_first)
+        hit = matched >= 0
+        reached = (n - np.argmax(hit[:, ::-1], axis=1)).astype(np.int8)
+        times = np.where(hit, srt.t[np.maximum(matched, 0)], -1)
+        return chosen, reached, times, matched.max(axis=1)
+
+    if count == "unique":
+        return (*one(entries, True), None)
+    parts = []
+    found = entries[segments(c[entries])]  # each customer's first entry
+    round_no = 1
+    while len(found):
+        chosen, reached, times, last = one(found, False)
+        parts.append((chosen, reached, times, last, np.full(len(chosen), round_no, dtype=np.int64)))
+        nxt, ok = next_of(entries, last + 1)
+        ok &= c[nxt] == c[chosen]
+        found, round_no = nxt[ok], round_no + 1
+    if not parts:
+        return entries, np.zeros(0, np.int8), np.zeros((0, n), np.int64), entries, np.zeros(0, np.int64)
+    joined = [np.concatenate([p[i] for p in parts]) for i in range(5)]
+    order = np.lexsort((joined[4], c[joined[0]]))
+    return tuple(a[order] for a in joined)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -291,41 +287,56 @@ def solve(
     step: np.ndarray,
     *,
     n_steps: int,
-    window_ns: int,
+    window_ns: int | None,
     order: str,
     group: np.ndarray | None = None,
     n_groups: int = 1,
     overwrite: bool = False,
+    optional: Sequence[int] = (),
+    step_windows_ns: Sequence[int | None] | None = None,
+    count: str = "unique",
 ) -> KernelResult:
     """Run the funnel over unsorted coded events.
 
     Parameters
     ----------
     cust : int array
-        Customer code of each event (>= 0).
+        Customer code of each event (>= 0); with ``unit="session"`` the engines pass one code per
+        (customer, session).
     time_ns : int64 array
         Event time in nanoseconds since the epoch (UTC).
     step : int array
         0..n_steps-1 for step events, n_steps for other events (used by ``order="strict"``),
         n_steps + 1 for excluded events.
     n_steps, window_ns, order
-        The funnel.
+        The funnel; ``window_ns=None`` means no window (as does any window longer than the data).
     group, n_groups
         Optional group code of each event (its value on the entering event is reported).
     overwrite : bool, default False
         Let the kernel reuse ``cust`` and ``time_ns`` (int64) as work space, destroying them.
+    optional : sequence of int
+        0-based indices of optional steps (never 0).
+    step_windows_ns : sequence of int or None, optional
+        Per step (index k), the longest time from the previous required step matched; None: none.
+    count : {"unique", "total"}
+        One attempt per customer, or every non-overlapping attempt (the next one starts after the
+        last event matched by the previous one).
     """
     n = n_steps
     if len(cust) == 0:
         return KernelResult(
             np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros((0, n), np.int64),
             None if group is None else np.zeros(0, np.int64), np.zeros(0, bool), None, None,
+            None if count == "unique" else np.zeros(0, np.int64),
         )
     c, t, s, g, unit, t0 = sort_events(cust, time_ns, step, group, n + 2, n_groups, overwrite=overwrite)
-    window = window_ns // unit
-    data_end = int(t.max())
+    span = int(t.max())
+    window = span if window_ns is None else min(int(window_ns) // unit, span)
+    gaps = None if step_windows_ns is None else \
+        [None if w is None else min(int(w) // unit, span) for w in step_windows_ns]
     small = len(s) < np.iinfo(np.int32).max
     pos = [np.flatnonzero(s == k).astype(np.int32) if small else np.flatnonzero(s == k) for k in range(n)]
+    srt = _Sorted(c, t, s, pos, n, order, window, span, tuple(optional), gaps)
     runs: np.ndarray | None = None
 
     def run_start_of(p: np.ndarray) -> np.ndarray:
@@ -341,35 +352,9 @@ def solve(
         nxt = np.searchsorted(runs, p, side="right")
         return np.where(nxt < len(runs), runs[np.minimum(nxt, len(runs) - 1)], len(c)) - 1
 
-    if order == "any":
-        starts = np.flatnonzero(s < n)
-        count = _any_firsts(c, t, pos, starts, run_start_of, window, count_only=True)
-        pick = _first_best(c[starts], count)
-        chosen = starts[pick]
-        chain_pos = _any_firsts(c, t, pos, chosen, run_start_of, window)
-        chain_t = np.where(chain_pos >= 0, t[np.maximum(chain_pos, 0)], np.iinfo(np.int64).max)
-        chain_t.sort(axis=1)  # time at which 1, 2, … distinct steps were reached
-        chain_t[chain_t == np.iinfo(np.int64).max] = 0
-        reached = count[pick]
-        times = chain_t
-        last_pos = chain_pos.max(axis=1)  # positions grow with time within a customer
-    else:
-        entries = pos[0]
-        if order == "strict":
-            reach_n = _reach_strict(c, t, s, entries, window, n)
-            pick = _first_best(c[entries], reach_n)
-            chain_pos = _chain_strict(c, t, s, entries[pick], window, n)
-        else:
-            reach_n = _reach_ordered(c, t, pos, entries, window)
-            pick = _first_best(c[entries], reach_n)
-            chain_pos = _chain_ordered(c, t, pos, entries[pick], window)
-        chosen = entries[pick]
-        reached = reach_n[pick]
-        times = np.where(chain_pos >= 0, t[np.maximum(chain_pos, 0)], 0)
-        last_pos = chain_pos[np.arange(len(chosen)), reached.astype(np.int64) - 1]
-
+    chosen, reached, times, last_pos, attempt = _attempts(srt, count, run_start_of)
     rows = np.arange(len(chosen))
-    t_last = times[rows, reached.astype(np.int64) - 1]
+    t_last = times[rows, reached.astype(np.int64) - 1] if len(chosen) else np.zeros(0, np.int64)
     excluded = np.zeros(len(chosen), dtype=bool)
     xpos = np.flatnonzero(s == n + 1)
     if len(xpos) and len(chosen):
@@ -379,8 +364,7 @@ def solve(
         between = np.searchsorted(xpos, last_run_start, side="left") - np.searchsorted(xpos, after_entry, side="right")
         excluded = (between > 0) & (t_last > t[chosen])
 
-    steps_idx = np.arange(n)[None, :]
-    out_times = np.where(steps_idx < reached[:, None], times * unit + t0, NAT)
+    out_times = np.where(times >= 0, times * unit + t0, NAT)
     return KernelResult(
         customer=c[chosen],
         reached=reached,
@@ -388,6 +372,6 @@ def solve(
         group=None if g is None else g[chosen],
         excluded=excluded,
         data_start=t0,
-        data_end=data_end * unit + t0,
+        data_end=span * unit + t0,
+        attempt=attempt,
     )
-

@@ -26,7 +26,9 @@ from jkit._rules import as_list, column_list, to_utc
 from jkit.errors import MissingColumnError, MissingResourceError, ParameterError
 
 __all__ = [
+    "COUNTS",
     "ORDERS",
+    "UNITS",
     "SET_ASIDE_AFTER_END",
     "SET_ASIDE_MISSING",
     "EngineResult",
@@ -45,6 +47,8 @@ Source = pd.DataFrame | str | Path | Sequence[str | Path]
 Step = str | Iterable[str]
 
 ORDERS = ("ordered", "strict", "any")
+COUNTS = ("unique", "total")
+UNITS = ("customer", "session")
 SET_ASIDE_MISSING = "missing customer or time"
 SET_ASIDE_AFTER_END = "after end"
 
@@ -55,7 +59,7 @@ class FunnelSpec:
 
     steps: tuple[frozenset[str], ...]
     names: tuple[str, ...]
-    window: pd.Timedelta
+    window: pd.Timedelta | None
     order: str
     by: tuple[str, ...] = ()
     exclusions: frozenset[str] = frozenset()
@@ -63,14 +67,31 @@ class FunnelSpec:
     time_col: str = "timestamp"
     event_col: str = "event"
     end: pd.Timestamp | None = None
+    optional: tuple[int, ...] = ()  # 0-based step indices
+    step_windows: tuple[pd.Timedelta | None, ...] | None = None  # per step index; None at step 0
+    count: str = "unique"
+    unit: str = "customer"
+    session_col: str = "session_id"
 
     @property
     def n(self) -> int:
         return len(self.steps)
 
     @property
-    def window_ns(self) -> int:
-        return int(self.window.value)
+    def window_ns(self) -> int | None:
+        """The window in nanoseconds; None without a window."""
+        return None if self.window is None else int(self.window.value)
+
+    @property
+    def unit_cols(self) -> list[str]:
+        """The columns that identify what is counted: the customer, and the session with ``unit="session"``."""
+        return [self.customer_col, self.session_col] if self.unit == "session" else [self.customer_col]
+
+    def kernel_options(self) -> dict:
+        """The keyword arguments of :func:`jkit.funnels.kernel.solve` that come from the spec."""
+        gaps = None if self.step_windows is None else [None if w is None else int(w.value) for w in self.step_windows]
+        return {"n_steps": self.n, "window_ns": self.window_ns, "order": self.order, "optional": self.optional,
+                "step_windows_ns": gaps, "count": self.count}
 
     @property
     def code_of(self) -> dict[str, int]:
@@ -81,7 +102,7 @@ class FunnelSpec:
 
     @property
     def columns(self) -> list[str]:
-        cols = [self.customer_col, self.time_col, self.event_col, *self.by]
+        cols = [*self.unit_cols, self.time_col, self.event_col, *self.by]
         return list(dict.fromkeys(cols))
 
 
@@ -155,13 +176,69 @@ def _parse_steps(steps: Sequence[Step], step_names: Sequence[str] | None, order:
     return tuple(parsed), tuple(names_out)
 
 
+def _step_index(value: Any, names: Sequence[str], n: int, what: str) -> int:
+    """A step given by its 1-based number or its name, as a 0-based index."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        if not 1 <= int(value) <= n:
+            raise ParameterError(f"{what}: step {value!r} is not a step number; expected 1 to {n}")
+        return int(value) - 1
+    if isinstance(value, str) and value in names:
+        return list(names).index(value)
+    raise ParameterError(f"{what}: {value!r} is neither a step number (1 to {n}) nor a step name of {list(names)!r}")
+
+
+def _parse_optional(optional: Any, names: Sequence[str], n: int, order: str) -> tuple[int, ...]:
+    items = [optional] if isinstance(optional, (str, int)) else list(optional or ())
+    found = sorted({_step_index(v, names, n, "optional") for v in items})
+    if found and order == "any":
+        raise ParameterError("optional steps need order='ordered' or 'strict'; with order='any' every step already is")
+    if 0 in found:
+        raise ParameterError("optional: step 1 cannot be optional (it is where customers enter the funnel)")
+    if len(found) == n - 1:
+        raise ParameterError("optional: at least one step after step 1 must be required")
+    return tuple(found)
+
+
+def _parse_step_windows(step_windows: Any, names: Sequence[str], n: int, order: str,
+                        optional: tuple[int, ...]) -> tuple[pd.Timedelta | None, ...] | None:
+    if step_windows is None:
+        return None
+    if order == "any":
+        raise ParameterError("step_windows need order='ordered' or 'strict' (with order='any' steps have no previous step)")
+    out: list[pd.Timedelta | None] = [None] * n
+    if isinstance(step_windows, dict):
+        for key, value in step_windows.items():
+            k = _step_index(key, names, n, "step_windows")
+            if k == 0:
+                raise ParameterError("step_windows: step 1 has no previous step; give windows for steps 2 and later")
+            out[k] = None if value is None else parse_window(value)
+    elif isinstance(step_windows, Sequence) and not isinstance(step_windows, str):
+        if len(step_windows) != n - 1:
+            raise ParameterError(f"step_windows has {len(step_windows)} windows; expected {n - 1} (steps 2 to {n}), "
+                                 "None where a step has no window of its own")
+        out[1:] = [None if w is None else parse_window(w) for w in step_windows]
+    else:
+        raise ParameterError(f"step_windows={step_windows!r} should map step numbers or names to durations, "
+                             "e.g. {3: '1h'}, or list one duration (or None) per step after the first")
+    for k in optional:
+        if out[k] is not None:
+            raise ParameterError(f"step_windows: step {k + 1} is optional; only required steps can have a window")
+    return tuple(out)
+
+
 def make_spec(steps, *, window, order, by, exclusions, customer_col, time_col, event_col, step_names,
-              end) -> FunnelSpec:
+              end, optional=(), step_windows=None, count="unique", unit="customer",
+              session_col="session_id") -> FunnelSpec:
     """Validate the arguments of :func:`jkit.funnels.funnel_journeys` into a :class:`FunnelSpec`."""
     if order not in ORDERS:
         raise ParameterError(f"order={order!r} is not known; expected one of {column_list(ORDERS)}")
+    if count not in COUNTS:
+        raise ParameterError(f"count={count!r} is not known; expected one of {column_list(COUNTS)}")
+    if unit not in UNITS:
+        raise ParameterError(f"unit={unit!r} is not known; expected one of {column_list(UNITS)}")
     parsed, names = _parse_steps(steps, step_names, order)
-    for col, role in ((customer_col, "customer_col"), (time_col, "time_col"), (event_col, "event_col")):
+    cols = ((customer_col, "customer_col"), (time_col, "time_col"), (event_col, "event_col"), (session_col, "session_col"))
+    for col, role in cols:
         if not isinstance(col, str) or not col:
             raise ParameterError(f"{role}={col!r} should be a column name")
     excl = frozenset((exclusions,) if isinstance(exclusions, str) else exclusions)
@@ -169,10 +246,14 @@ def make_spec(steps, *, window, order, by, exclusions, customer_col, time_col, e
     clash = sorted(excl & step_events)
     if clash:
         raise ParameterError(f"exclusions {clash!r} are also funnel steps; an excluded event cannot be a step")
+    given = list(step_names) if step_names is not None else list(names)
+    opt = _parse_optional(optional, given, len(parsed), order)
     return FunnelSpec(
-        steps=parsed, names=names, window=parse_window(window), order=order, by=tuple(as_list(by)),
-        exclusions=excl, customer_col=customer_col, time_col=time_col, event_col=event_col,
-        end=None if end is None else to_utc(end),
+        steps=parsed, names=names, window=None if window is None else parse_window(window), order=order,
+        by=tuple(as_list(by)), exclusions=excl, customer_col=customer_col, time_col=time_col,
+        event_col=event_col, end=None if end is None else to_utc(end), optional=opt,
+        step_windows=_parse_step_windows(step_windows, given, len(parsed), order, opt), count=count, unit=unit,
+        session_col=session_col,
     )
 
 
@@ -230,6 +311,11 @@ def check_columns(found: Sequence[str], spec: FunnelSpec, where: str) -> None:
     """Raise :class:`~jkit.errors.MissingColumnError` naming every requested column (and its role) ``where`` lacks."""
     roles = [("customer_col", spec.customer_col), ("time_col", spec.time_col), ("event_col", spec.event_col)]
     roles += [("by", b) for b in spec.by]
+    if spec.unit == "session" and spec.session_col not in found:
+        raise MissingColumnError(
+            f"{where}: unit='session' counts by column {spec.session_col!r}, which is missing (found columns "
+            f"{column_list(found)}); assign sessions first (jkit.paths.sessions) or name the column with session_col="
+        )
     missing = [(role, col) for role, col in roles if col not in found]
     if missing:
         what = ", ".join(f"{role}={col!r}" for role, col in missing)

@@ -75,10 +75,17 @@ def plot_funnel(
     require_columns(data, [x, y, rate, f"{rate}_low", f"{rate}_high"], "plot_funnel")
     if data[y].duplicated().any():
         raise ParameterError("plot_funnel draws one funnel; select one group first, or use plot_funnel_breakdown")
-    ax = ax or plt.gca()
+    many = len(data) > 8  # long funnels: one line per step, smaller text, a taller figure
+    if ax is None:
+        ax = plt.gca() if len(data) <= 8 else plt.figure(figsize=(7.5, 1.0 + 0.45 * len(data))).gca()
     pos = np.arange(len(data))
     counts = data[x].to_numpy(dtype=float)
-    ax.barh(pos, counts, color=color, **kwargs)
+    bars = ax.barh(pos, counts, color=color, **kwargs)
+    optional = {int(k) for k in data.attrs.get("optional", ()) or ()}
+    for bar, step in zip(bars, data["step"] if "step" in data.columns else pos + 1, strict=True):
+        if int(step) in optional:  # optional steps: hatched and lighter
+            bar.set_hatch("//")
+            bar.set_alpha(0.55)
     top = counts.max() if len(counts) and counts.max() > 0 else 1
     for i, row in enumerate(data.itertuples(index=False)):
         r, lo, hi = getattr(row, rate), getattr(row, f"{rate}_low"), getattr(row, f"{rate}_high")
@@ -89,8 +96,8 @@ def plot_funnel(
         if show_times and "median_time_from_previous" in data.columns and i > 0:
             median = _duration(row.median_time_from_previous)
             if median:
-                text += f"\nmedian {median} after previous step"
-        ax.text(counts[i] + top * 0.01 if np.isfinite(counts[i]) else 0, i, text, va="center", fontsize=9)
+                text += f"; median {median} after" if many else f"\nmedian {median} after previous step"
+        ax.text(counts[i] + top * 0.01 if np.isfinite(counts[i]) else 0, i, text, va="center", fontsize=8 if many else 9)
     ax.set_yticks(pos, _labels(data[y], label_width))
     ax.invert_yaxis()
     ax.set_xlim(0, top * 1.6)

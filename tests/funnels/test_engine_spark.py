@@ -110,3 +110,40 @@ def test_spark_frames_need_the_spark_engine(spark):
         funnel(events, STEPS, engine="duckdb")
     with pytest.raises(ParameterError, match="step 2 .* matches no event"):
         funnel(events, ["a", "nope"])
+
+
+def _options_log() -> pd.DataFrame:
+    rng = np.random.default_rng(20)
+    n = 600
+    return pd.DataFrame({
+        "customer_id": pd.array([f"c{i:02d}" for i in rng.integers(0, 40, n)], dtype="string"),
+        "timestamp": pd.Timestamp("2024-03-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 48, n), unit="h"),
+        "event": pd.array(rng.choice(list("abcdx"), n), dtype="string"),
+        "session_id": pd.array([f"s{i}" for i in rng.integers(0, 3, n)], dtype="string"),
+    })
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"order": "strict", "window": "12h"},
+        {"optional": [2], "window": None},
+        {"step_windows": {3: "3h"}, "window": "1D"},
+        {"count": "total", "window": "6h", "exclusions": ["x"]},
+        {"unit": "session", "order": "strict", "optional": [3]},
+        {"count": "total", "order": "any", "window": "4h"},
+    ],
+)
+def test_new_funnel_options_agree_across_engines(spark, kwargs):
+    _same(_three(_options_log(), STEPS, **kwargs))
+
+
+def test_strict_repeats_and_huge_window_in_spark(spark):
+    ev = pd.DataFrame({
+        "customer_id": ["p"] * 4 + ["q"] * 4,
+        "timestamp": pd.Timestamp("2024-03-01", tz="UTC") + pd.to_timedelta([0, 1, 2, 3] * 2, unit="h"),
+        "event": ["a", "b", "b", "c", "a", "b", "x", "c"],
+    })
+    frames = _three(ev, ["a", "b", "c"], order="strict", window=pd.Timedelta.max)
+    _same(frames)
+    assert frames[2]["reached"].tolist() == [3, 2]

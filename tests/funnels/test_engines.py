@@ -117,8 +117,11 @@ def reference(ev: pd.DataFrame, steps, window: pd.Timedelta, order: str, exclusi
                 if rank != 0:
                     continue
                 times = [t0]
+                j = i
                 for k in range(1, n):
-                    j = i + k
+                    j += 1
+                    while j < len(items) and items[j][1] == k - 1:  # a repeat of the step just reached
+                        j += 1
                     if j < len(items) and items[j][1] == k and items[j][0] <= t0 + w:
                         times.append(items[j][0])
                     else:

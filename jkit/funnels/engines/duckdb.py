@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from jkit.errors import DataValidationError, ParameterError
-from jkit.funnels.coding import engine_result, group_codes, set_aside_counts, utc_ns
+from jkit.funnels.coding import engine_result, group_codes, set_aside_counts, unit_codes, utc_ns
 from jkit.funnels.kernel import solve
 from jkit.funnels.spec import EngineResult, FunnelSpec, Source, check_columns, expand_paths, file_kind, source_name
 
@@ -74,11 +74,14 @@ def _select(spec: FunnelSpec, relation: str, t_expr: str, *, customer: bool = Tr
         flags += f" WHEN __t > {int(spec.end.value)} THEN __s + {_LATE}"
     filt = "" if spec.order == "strict" else f"WHERE {ev} IN ({', '.join(_literal(e) for e in sorted(code_of))})"
     inner = [cu] if customer else []
-    inner += [_quote(b) for b in spec.by if b != spec.customer_col]
+    extra = [*spec.by, *([spec.session_col] if spec.unit == "session" else [])]
+    inner += [_quote(b) for b in dict.fromkeys(extra) if b != spec.customer_col]
     if row_number:
         inner.append("file_row_number")
     outer = [f"{cu} AS c" if customer else "NULL::TINYINT AS c", "__t AS t",
              f"(CASE {flags} ELSE __s END)::TINYINT AS s", *[_quote(b) for b in spec.by]]
+    if spec.unit == "session":
+        outer.append(f"{_quote(spec.session_col)} AS __session")
     if row_number:
         outer.append("file_row_number::UINTEGER AS r" if row_number == "u32" else "file_row_number AS r")
     inner += [f"{t_expr} AS __t", f"(CASE {ev} {cases} ELSE {other} END) AS __s"]
@@ -135,7 +138,7 @@ def _read(con, source: Source, spec: FunnelSpec, where: str) -> dict:
         light.loc[times == np.iinfo(np.int64).min, spec.time_col] = pd.NA
         con.register("__events", light)
         table = _run_query(con, _select(spec, "__events", _quote(spec.time_col)), where, arrow=True)
-        return _arrow_arrays(table, spec)
+        return _session_arrays(table, spec) if spec.unit == "session" else _arrow_arrays(table, spec)
     files = expand_paths(source)
     parquet = file_kind(files[0]) == "parquet"
     listing = "[" + ", ".join(_literal(str(f)) for f in files) + "]"
@@ -148,6 +151,8 @@ def _read(con, source: Source, spec: FunnelSpec, where: str) -> dict:
     check_columns(list(types), spec, where)
     t_expr = _time_sql(spec.time_col, types[spec.time_col], where)
     cust_type = types[spec.customer_col].upper()
+    if spec.unit == "session":
+        return _session_arrays(_run_query(con, _select(spec, relation, t_expr), where, arrow=True), spec)
     if cust_type in _INTEGER_TYPES:
         arrays = _fetch(con, _select(spec, relation, t_expr), spec, where, "c")
         arrays["c"] = np.asarray(arrays["c"])
@@ -171,6 +176,17 @@ def _arrow_arrays(table, spec: FunnelSpec) -> dict:
     codes = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
     return {"c": codes, "values": encoded.dictionary.to_pandas().to_numpy(dtype=object),
             "t": table.column("t").to_numpy(), "s": table.column("s").to_numpy(), "by": _by_frame(table, spec)}
+
+
+def _session_arrays(table, spec: FunnelSpec) -> dict:
+    """``unit="session"``: one code per (customer, session) pair, the pairs' values by code."""
+    units = pd.DataFrame({spec.customer_col: table.column("c").to_pandas(),
+                          spec.session_col: table.column("__session").to_pandas()})
+    missing = units[spec.customer_col].isna().to_numpy()
+    codes, values = unit_codes(units.fillna({spec.customer_col: units[spec.customer_col].dropna().iloc[0]})
+                               if missing.any() and (~missing).any() else units)
+    return {"c": codes, "values": values, "t": table.column("t").to_numpy(), "s": table.column("s").to_numpy(),
+            "by": _by_frame(table, spec)}
 
 
 def _parquet_rows(con, files: list[Path], spec: FunnelSpec, t_expr: str, where: str) -> dict:
@@ -283,8 +299,7 @@ def _finish(arrays: dict, spec: FunnelSpec, where: str) -> EngineResult:
         group, groups = group_codes(by_frame, spec.by)
         n_groups = len(groups)
     del arrays, c
-    result = solve(cust_codes, t, s, n_steps=spec.n, window_ns=spec.window_ns, order=spec.order,
-                   group=group, n_groups=n_groups, overwrite=True)
+    result = solve(cust_codes, t, s, group=group, n_groups=n_groups, overwrite=True, **spec.kernel_options())
     if customers is None:  # integer ids: code + lo
         customers = result.customer + lo
         result.customer = np.arange(len(result.customer))

@@ -52,6 +52,6 @@ def run(source: Source, spec: FunnelSpec) -> EngineResult:
     if bad.any():
         rows, codes, t = rows[~bad], codes[~bad], t[~bad]
     by_frame = rows[list(spec.by)].reset_index(drop=True) if spec.by else None
-    result, customers, groups = solve_rows(rows[spec.customer_col], t, codes, by_frame, spec, overwrite=True)
+    result, customers, groups = solve_rows(rows[spec.unit_cols], t, codes, by_frame, spec, overwrite=True)
     return engine_result(result, customers, groups, spec, counts=counts,
                          set_aside=set_aside_counts(n_bad, n_late), where=where)

@@ -80,15 +80,22 @@ def _bucket_solver(spec: FunnelSpec, text_time: bool, where: str, by_names: list
         keep = ~bad
         rows = frame.loc[keep].reset_index(drop=True)
         t, s = t[keep], s[keep]
-        cols = {"__c": [], **{g: [] for g in by_names}, "reached": [], "excluded": [],
+        cols = {"__c": [], **({"__u": []} if spec.unit == "session" else {}),
+                **({"__a": []} if spec.count == "total" else {}), **{g: [] for g in by_names}, "reached": [], "excluded": [],
                 **{f"t_{k + 1}": [] for k in range(n)}}
         out = pd.DataFrame(cols)
         start = end = NAT
         if len(rows):
             by_frame = rows[by_names] if by_names else None
-            result, cust_values, groups = solve_rows(rows["__c"], t, s.astype(np.int8), by_frame, spec)
+            units = rows[["__c", "__u"]] if spec.unit == "session" else rows[["__c"]]
+            result, unit_values, groups = solve_rows(units, t, s.astype(np.int8), by_frame, spec)
             start, end = result.data_start, result.data_end
-            data = {"__c": np.asarray(cust_values)[result.customer]}
+            picked_units = unit_values.iloc[result.customer]
+            data = {"__c": picked_units.iloc[:, 0].to_numpy()}
+            if spec.unit == "session":
+                data["__u"] = picked_units.iloc[:, 1].to_numpy()
+            if result.attempt is not None:
+                data["__a"] = result.attempt.astype(np.int64)
             if by_names:
                 picked = groups.iloc[result.group].reset_index(drop=True)
                 for g in by_names:
@@ -136,6 +143,7 @@ def run(source: Source, spec: FunnelSpec) -> EngineResult:
     coded = events.select(
         F.pmod(F.hash(cust), F.lit(buckets)).alias("__b"),
         cust.alias("__c"),
+        *([F.col(spec.session_col).alias("__u")] if spec.unit == "session" else []),
         (F.col(spec.time_col) if text_time else micros).alias("__t"),
         code.cast("byte").alias("__s"),
         *[F.col(b).alias(g) for b, g in zip(spec.by, by_names, strict=True)],
@@ -143,6 +151,8 @@ def run(source: Source, spec: FunnelSpec) -> EngineResult:
     types = dict(zip(frame.columns, [f.dataType for f in frame.schema.fields], strict=True))
     schema = T.StructType(
         [T.StructField("__c", types[spec.customer_col])]
+        + ([T.StructField("__u", types[spec.session_col])] if spec.unit == "session" else [])
+        + ([T.StructField("__a", T.LongType())] if spec.count == "total" else [])
         + [T.StructField(g, types[b]) for b, g in zip(spec.by, by_names, strict=True)]
         + [T.StructField("reached", T.LongType()), T.StructField("excluded", T.BooleanType())]
         + [T.StructField(f"t_{k + 1}", T.LongType()) for k in range(spec.n)]
@@ -171,6 +181,12 @@ def _assemble(table, spec: FunnelSpec, by_names: list[str], where: str) -> Engin
     customers = rows.column("__c").to_pandas()
     customers = customers.to_numpy(dtype=np.int64) if pd.api.types.is_integer_dtype(customers.dtype) \
         else customers.to_numpy(dtype=object)
+    keys = pd.DataFrame({"c": customers})
+    if spec.unit == "session":
+        keys["u"] = rows.column("__u").to_pandas().to_numpy(dtype=object)
+        customers = pd.DataFrame({spec.customer_col: customers, spec.session_col: keys["u"].to_numpy()})
+    if spec.count == "total":
+        keys["a"] = rows.column("__a").to_numpy(zero_copy_only=False)
     times = np.full((m, spec.n), NAT, dtype=np.int64)
     for k in range(spec.n):
         col = rows.column(f"t_{k + 1}")
@@ -188,8 +204,9 @@ def _assemble(table, spec: FunnelSpec, by_names: list[str], where: str) -> Engin
         excluded=rows.column("excluded").to_numpy(zero_copy_only=False).astype(bool),
         data_start=int(starts[seen].min()) if seen.any() else None,
         data_end=int(ends[seen].max()) if seen.any() else None,
+        attempt=keys["a"].to_numpy(dtype=np.int64) if spec.count == "total" else None,
     )
-    if len(np.unique(customers)) != m:  # pragma: no cover - a customer split over buckets would be a bug
+    if keys.duplicated().any():  # pragma: no cover - a customer split over buckets would be a bug
         raise ParameterError(f"{where}: a customer appears in two buckets; please report this")
     return engine_result(result, customers, groups, spec, counts=counts,
                          set_aside=set_aside_counts(n_bad, n_late), where=where)
