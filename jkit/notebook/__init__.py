@@ -77,6 +77,7 @@ from jkit.notebook.value import (
     PERIOD_WORDS,
     SEE_HOLDOUT,
     ValueFit,
+    check_holds,
     clv_headline,
     events_in_log,
     fit_value,
@@ -102,6 +103,6 @@ __all__ = [
     # overview
     "PERIOD_NAMES", "events_per_period", "overview_period", "stage_reach", "touchpoint_totals",
     # the retention and value report
-    "HOLDOUT_MISS", "PERIOD_WORDS", "SEE_HOLDOUT", "ValueFit", "clv_headline", "events_in_log", "fit_value",
+    "HOLDOUT_MISS", "PERIOD_WORDS", "SEE_HOLDOUT", "ValueFit", "check_holds", "clv_headline", "events_in_log", "fit_value",
     "holdout_miss", "period_one_retention", "purchase_summary", "value_by_persona",
 ]

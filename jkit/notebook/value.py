@@ -5,8 +5,8 @@
 - :func:`period_one_retention`: the headline retention, period 1 of the latest cohort observed that long;
 - :func:`fit_value`: the churn-aware :class:`~jkit.clv.CLVModel` fitted on a calibration period and
   checked on the holdout after it; a study it cannot be fitted on gives the reason instead of an error;
-- :func:`holdout_miss` and :func:`clv_headline`: the CLV headline, shown only when the holdout check
-  does not reject the model (never the formula CLV, never a NaN);
+- :func:`holdout_miss`, :func:`check_holds` and :func:`clv_headline`: the CLV headline, shown only
+  when the holdout check does not reject the model (never the formula CLV, never a NaN);
 - :func:`value_by_persona`: the CLV summed per persona with its interval, or why it cannot be.
 """
 
@@ -26,7 +26,7 @@ from jkit.formatting import format_number, format_percent
 
 __all__ = [
     "PERIOD_WORDS", "HOLDOUT_MISS", "SEE_HOLDOUT", "ValueFit", "events_in_log", "purchase_summary", "period_one_retention",
-    "fit_value", "holdout_miss", "clv_headline", "value_by_persona",
+    "fit_value", "holdout_miss", "check_holds", "clv_headline", "value_by_persona",
 ]
 
 #: period codes of :func:`jkit.kpis.retention` in words
@@ -151,16 +151,31 @@ def holdout_miss(caveats: Sequence[str]) -> str | None:
     return next((c for c in caveats if HOLDOUT_MISS in c), None)
 
 
+def check_holds(fit: ValueFit) -> bool:
+    """Whether the holdout check lets the model's CLV be a headline.
+
+    It does not when :meth:`CLVModel.caveats` says the model missed the holdout total, nor when
+    the check could not be made: no calibration customer bought in the holdout, so the relative
+    error is undefined and a model predicting any purchases cannot be told right or wrong.
+    """
+    if fit.model is None or holdout_miss(fit.caveats):
+        return False
+    if fit.check is None:
+        return True  # no check asked for: nothing rejects the model
+    return bool(np.isfinite(fit.check.total["relative_error"].iloc[0]))
+
+
 def clv_headline(fit: ValueFit, by_persona: pd.DataFrame | None, *, interval: float = 0.9) -> str:
     """The churn-aware CLV per customer with its interval, as headline text.
 
     ``"27.25 (90% interval 25.10 – 29.40)"`` from the ``total`` row of ``by_persona``
-    (:func:`value_by_persona`); :data:`SEE_HOLDOUT` when the holdout check rejects the model;
-    ``"n/a (see Customer value)"`` when there is no model, no spend model or no finite value.
+    (:func:`value_by_persona`); :data:`SEE_HOLDOUT` when the holdout check rejects the model or
+    could not be made (:func:`check_holds`); ``"n/a (see Customer value)"`` when there is no
+    model, no spend model or no finite value.
     """
     if fit.model is None or by_persona is None:
         return "n/a (see Customer value)"
-    if holdout_miss(fit.caveats):
+    if not check_holds(fit):
         return SEE_HOLDOUT
     total = by_persona[by_persona.iloc[:, 0] == "total"]
     if total.empty:
@@ -199,6 +214,8 @@ def value_by_persona(fit: ValueFit, horizon: float, discount_rate: float,
     """
     if fit.model is None:
         return None, fit.reason
+    if fit.model.gamma_gamma_ is None:  # the fit's own note says why, in one sentence
+        return None, next((n for n in fit.model.notes_ if n.startswith("no spend model")), "no spend model was fitted")
     if labels is None:
         index = fit.model.summary_.index
         labels = pd.DataFrame({"customer_id": index.astype(str), "persona": "all customers"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ from jkit.kpis import retention
 from jkit.notebook import (
     SEE_HOLDOUT,
     ValueFit,
+    check_holds,
     clv_headline,
     events_in_log,
     fit_value,
@@ -90,6 +93,16 @@ def test_clv_headline_only_when_the_check_holds_and_never_nan():
     assert clv_headline(fitted, None) == "n/a (see Customer value)"
 
 
+def test_a_check_nobody_bought_in_is_no_check():
+    """37 calibration customers, none bought in the holdout, 4 predicted: the relative error is undefined."""
+    nobody = ValueFit(model=object(), check=SimpleNamespace(total=pd.DataFrame({"relative_error": [np.nan, np.nan]})))
+    assert not check_holds(nobody)
+    assert clv_headline(nobody, _by_persona(100.0, 80.0, 120.0)) == SEE_HOLDOUT
+    held = ValueFit(model=object(), check=SimpleNamespace(total=pd.DataFrame({"relative_error": [-0.12, 0.55]})))
+    assert check_holds(held) and clv_headline(held, _by_persona(8.0, 4.0, 12.0)) == "2.00 (90% interval 1.00 – 3.00)"
+    assert not check_holds(ValueFit(reason="too few"))
+
+
 def _orders(rows):
     frame = pd.DataFrame(rows, columns=["customer_id", "timestamp", "revenue"])
     frame["timestamp"] = pd.to_datetime(frame["timestamp"])
@@ -147,4 +160,4 @@ def test_value_by_persona_sums_to_the_customers_and_says_why_without_amounts(pla
     assert groups.loc["A", "clv"] + groups.loc["B", "clv"] == pytest.approx(groups.loc["total", "clv"])
     no_amounts = fit_value(planted.drop(columns="revenue"))
     table, why = value_by_persona(no_amounts, 26, 0.0, labels)
-    assert table is None and "no spend model" in why
+    assert table is None and why.startswith("no spend model: 0 customers have a positive mean repeat spend")

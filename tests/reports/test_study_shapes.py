@@ -22,7 +22,8 @@ import pytest
 from tests.conftest import ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
-REPORTS = ("01-journey-map", "02-stage-funnel", "03-feedback-sentiment", "04-personas", "05-data-overview")
+REPORTS = ("01-journey-map", "02-stage-funnel", "03-feedback-sentiment", "04-personas", "05-data-overview",
+           "06-retention-value")
 
 # --------------------------------------------------------------------------- the studies
 
@@ -195,9 +196,12 @@ EXPECTED_SKIPS = {
     "all_tables": {},
     "events_only": {"03-feedback-sentiment": "feedback"},
     "transactions": {"03-feedback-sentiment": "feedback"},
-    "customers_only": {"01-journey-map": "events", "02-stage-funnel": "events", "03-feedback-sentiment": "feedback"},
-    "feedback_only": {"01-journey-map": "events", "02-stage-funnel": "events", "04-personas": "customers"},
-    "zero_events": {"01-journey-map": "events", "02-stage-funnel": "events", "03-feedback-sentiment": "feedback"},
+    "customers_only": {"01-journey-map": "events", "02-stage-funnel": "events", "03-feedback-sentiment": "feedback",
+                       "06-retention-value": "events"},
+    "feedback_only": {"01-journey-map": "events", "02-stage-funnel": "events", "04-personas": "customers",
+                      "06-retention-value": "events"},
+    "zero_events": {"01-journey-map": "events", "02-stage-funnel": "events", "03-feedback-sentiment": "feedback",
+                    "06-retention-value": "events"},
     "three_hours": {},
     "bank": {"03-feedback-sentiment": "feedback"},
     "bad_age": {},
