@@ -2,7 +2,8 @@
 
 - :func:`events_in_log`: which of the default purchase events a log holds;
 - :func:`purchase_summary`: customers with a purchase and the share who bought on a second day;
-- :func:`period_one_retention`: the headline retention, period 1 of the latest cohort observed that long;
+- :func:`period_one_retention`: the headline retention, period 1 of the latest cohort observed that long
+  (of at least 10 customers when one is);
 - :func:`fit_value`: the churn-aware :class:`~jkit.clv.CLVModel` fitted on a calibration period and
   checked on the holdout after it; a study it cannot be fitted on gives the reason instead of an error;
 - :func:`holdout_miss`, :func:`check_holds` and :func:`clv_headline`: the CLV headline, shown only
@@ -76,19 +77,32 @@ def purchase_summary(events: pd.DataFrame, purchase_events: Sequence[str]) -> di
     return {"customers": customers, "repeat_buyers": repeat, "repeat_share": repeat / customers if customers else math.nan}
 
 
-def period_one_retention(table: pd.DataFrame) -> pd.Series | None:
+def period_one_retention(table: pd.DataFrame, *, min_customers: int = 10) -> pd.Series | None:
     """Period 1 of the latest cohort whose period 1 the data observes to its end (None when no cohort is).
 
-    ``table`` is :func:`jkit.kpis.retention` output for one group (``cohort``, ``period``,
-    ``customers``, ``active``, ``retention``, ``ci_low``, ``ci_high``, optionally ``complete``).
+    Of those cohorts, the latest with at least ``min_customers`` members is taken (a headline of
+    "0% of 1" says nothing), else the latest of any size.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`jkit.kpis.retention` output for one group (``cohort``, ``period``, ``customers``,
+        ``active``, ``retention``, ``ci_low``, ``ci_high``, optionally ``complete``).
+    min_customers : int, default 10
+
+    Returns
+    -------
+    Series or None
+        The table's row of that cell.
     """
     cells = table[table["period"] == 1]
     if "complete" in cells.columns:
         cells = cells[cells["complete"].astype(bool)]
-    cells = cells[cells["customers"] > 0]
+    cells = cells[cells["customers"] > 0].sort_values("cohort")
     if cells.empty:
         return None
-    return cells.sort_values("cohort").iloc[-1]
+    large = cells[cells["customers"] >= min_customers]
+    return (large if len(large) else cells).iloc[-1]
 
 
 @dataclass

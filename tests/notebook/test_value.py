@@ -69,6 +69,16 @@ def test_period_one_retention_is_the_latest_cohort_observed_a_full_period_on():
     assert period_one_retention(table[table["period"] == 0]) is None
 
 
+def test_period_one_retention_prefers_the_latest_cohort_of_some_size():
+    cells = pd.DataFrame({"cohort": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"]),
+                          "period": 1, "customers": [30, 12, 1, 40], "active": [6, 3, 0, 10],
+                          "complete": [True, True, True, False]})
+    cells["retention"] = cells["active"] / cells["customers"]
+    assert period_one_retention(cells)["cohort"] == pd.Timestamp("2024-02-01")  # March has 1, April is partial
+    assert period_one_retention(cells, min_customers=1)["cohort"] == pd.Timestamp("2024-03-01")
+    assert period_one_retention(cells, min_customers=50)["cohort"] == pd.Timestamp("2024-03-01")  # none that large
+
+
 def test_holdout_miss_finds_the_sentence_of_the_check():
     miss = ("the BG/NBD model missed the holdout purchases by +103% (predicted 1,278, actual 630): treat its "
             "forecasts and CLV as indicative only")
