@@ -15,8 +15,8 @@ into its output::
 notes, human units), :mod:`jkit.notebook.support` skipping, caveats and the shared persona fit,
 :mod:`jkit.notebook.feedback` the feedback report's date window and rating calibration,
 :mod:`jkit.notebook.glue` the steps several notebooks repeat (Spark start-up, the quote
-redactor, persona sources, KPI cells) and :mod:`jkit.notebook.overview` the tables of the data
-overview report.
+redactor, persona sources, KPI cells), :mod:`jkit.notebook.overview` the tables of the data
+overview report and :mod:`jkit.notebook.value` the steps of the retention and value report.
 """
 
 from jkit.notebook.display import (
@@ -80,6 +80,20 @@ from jkit.notebook.support import (
     study_folder,
     with_revenue,
 )
+from jkit.notebook.value import (
+    HOLDOUT_MISS,
+    PERIOD_WORDS,
+    SEE_HOLDOUT,
+    ValueFit,
+    check_holds,
+    clv_headline,
+    events_in_log,
+    fit_value,
+    holdout_miss,
+    period_one_retention,
+    purchase_summary,
+    value_by_persona,
+)
 
 __all__ = [
     # display
@@ -97,4 +111,7 @@ __all__ = [
     "names_list", "persona_labels", "quote_redactor", "start_engine", "traits_with_data",
     # overview
     "PERIOD_NAMES", "events_per_period", "overview_period", "stage_reach", "touchpoint_totals",
+    # the retention and value report
+    "HOLDOUT_MISS", "PERIOD_WORDS", "SEE_HOLDOUT", "ValueFit", "check_holds", "clv_headline", "events_in_log", "fit_value",
+    "holdout_miss", "period_one_retention", "purchase_summary", "value_by_persona",
 ]

@@ -23,7 +23,7 @@ from tests.conftest import ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
 REPORTS = ("01-journey-map", "02-stage-funnel", "03-feedback-sentiment", "04-personas", "05-data-overview",
-           "07-paths-drivers")
+           "06-retention-value", "07-paths-drivers")
 
 # --------------------------------------------------------------------------- the studies
 
@@ -197,11 +197,11 @@ EXPECTED_SKIPS = {
     "events_only": {"03-feedback-sentiment": "feedback"},
     "transactions": {"03-feedback-sentiment": "feedback"},
     "customers_only": {"01-journey-map": "events", "02-stage-funnel": "events", "03-feedback-sentiment": "feedback",
-                       "07-paths-drivers": "events"},
+                       "06-retention-value": "events", "07-paths-drivers": "events"},
     "feedback_only": {"01-journey-map": "events", "02-stage-funnel": "events", "04-personas": "customers",
-                      "07-paths-drivers": "events"},
+                      "06-retention-value": "events", "07-paths-drivers": "events"},
     "zero_events": {"01-journey-map": "events", "02-stage-funnel": "events", "03-feedback-sentiment": "feedback",
-                    "07-paths-drivers": "events"},
+                    "06-retention-value": "events", "07-paths-drivers": "events"},
     "three_hours": {},
     "bank": {"03-feedback-sentiment": "feedback"},
     "bad_age": {},
