@@ -28,6 +28,7 @@ from jkit.drivers.features import (
     touchpoint_pairs,
 )
 from jkit.errors import JkitWarning, ParameterError
+from jkit.formatting import format_duration
 
 __all__ = ["conversion_drivers", "theme_dropoff", "FEATURES", "DRIVER_COLUMNS", "DROPOFF_COLUMNS", "reading"]
 
@@ -50,21 +51,21 @@ def _number(x: float) -> str:
 
 def _subject(kind: str, feature: str, value: str) -> str:
     if kind == "event":
-        return f"did {value}"
+        return f"who did {value}"
     if kind == "touchpoint":
-        return f"used {value}"
+        return f"who used {value}"
     if kind == "theme":
-        return f"wrote about {value}"
+        return f"who wrote about {value}"
     if kind == "property":
-        return f"had an event with {feature} = {value}"
-    return f"with {feature} = {value}"
+        return f"who had an event with {feature} = {value}"
+    return f"whose {feature} is {value}"
 
 
 def reading(kind: str, feature: str, value: str, outcome: str, odds_ratio: float, low: float, high: float,
             n: int, confidence: float = 0.95) -> str:
     """One driver in plain words: "customers who wrote about slow support reached retention 0.6 times
     as often (odds), 95% CI 0.5–0.7, n = 205"."""
-    return (f"customers who {_subject(kind, feature, value)} {outcome} {_number(odds_ratio)} times as often (odds), "
+    return (f"customers {_subject(kind, feature, value)} {outcome} {_number(odds_ratio)} times as often (odds), "
             f"{confidence:.0%} CI {_number(low)}–{_number(high)}, n = {n:,}")
 
 
@@ -259,8 +260,8 @@ def _warn_spans(spans: tuple[pd.Timedelta, pd.Timedelta], from_step: str, to_ste
     if pd.isna(conv) or pd.isna(other) or other <= 2 * max(conv, pd.Timedelta(1, "s")):
         return
     warnings.warn(
-        f"{from_step} → {to_step}: customers who did not convert were observed for {other} (median), those "
-        f"who did for {conv}: what accumulates with time looks like a driver of not converting; pass "
+        f"{from_step} → {to_step}: customers who did not convert were observed for {format_duration(other)} (median), "
+        f"those who did for {format_duration(conv)}: what accumulates with time looks like a driver of not converting; pass "
         f"span= (e.g. span={_short(conv)!r}) to observe everyone for the same time", JkitWarning, stacklevel=3)
 
 

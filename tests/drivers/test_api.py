@@ -223,3 +223,16 @@ def test_real_ga4_export_counts_match_a_direct_count(shared_data):
     promo = out[out["value"] == "view_promotion"].iloc[0]
     assert promo["n_with"] + promo["n_without"] == len(first)
     assert promo["significant"] and promo["odds_ratio"] > 1
+
+
+def test_readings_are_plain_words_for_every_kind():
+    from jkit.drivers import reading
+
+    args = ("reached retention", 0.62, 0.5, 0.7, 205)
+    assert reading("theme", "theme", "slow support replies", *args) == (
+        "customers who wrote about slow support replies reached retention 0.62 times as often (odds), "
+        "95% CI 0.5–0.7, n = 205")
+    assert reading("attribute", "persona", "young mobile", *args).startswith(
+        "customers whose persona is young mobile reached retention")
+    assert reading("event", "event", "search", *args).startswith("customers who did search reached")
+    assert reading("touchpoint", "touchpoint", "app", *args).startswith("customers who used app reached")
