@@ -85,7 +85,9 @@ def _bins(values: pd.Series) -> pd.Series:
     if x.notna().sum() < 2 or x.nunique() < 2:
         return pd.Series(pd.NA, index=values.index, dtype="string")
     cut = pd.qcut(x, 4, duplicates="drop")
-    labels = {iv: f"{iv.left:g}–{iv.right:g}" for iv in cut.cat.categories}
+    # each bin by the values it holds (qcut's first edge sits just below the minimum: "17.999")
+    span = x.groupby(cut, observed=True).agg(["min", "max"])
+    labels = {iv: f"{lo:g}–{hi:g}" if lo != hi else f"{lo:g}" for iv, lo, hi in zip(span.index, span["min"], span["max"], strict=True)}
     return cut.map(labels).astype("string")
 
 

@@ -236,3 +236,11 @@ def test_readings_are_plain_words_for_every_kind():
         "customers whose persona is young mobile reached retention")
     assert reading("event", "event", "search", *args).startswith("customers who did search reached")
     assert reading("touchpoint", "touchpoint", "app", *args).startswith("customers who used app reached")
+
+
+def test_numbers_are_binned_by_the_values_each_quartile_holds():
+    from jkit.drivers.features import _bins
+
+    ages = pd.Series([18, 19, 25, 29, 30, 35, 40, 44, 50, 60, 61, 70])
+    assert _bins(ages).drop_duplicates().tolist() == ["18–25", "29–35", "40–50", "60–70"]
+    assert _bins(pd.Series([1, 1, 1, 1, 1, 2, 3])).drop_duplicates().tolist() == ["1", "2–3"]
