@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from jkit.duckdb_sql import connect, quote_name, quote_text
 from jkit.errors import DataValidationError, ParameterError
 from jkit.funnels.coding import engine_result, group_codes, set_aside_counts, unit_codes, utc_ns
 from jkit.funnels.kernel import solve
@@ -28,24 +29,12 @@ _BAD, _LATE = 64, 32  # flags added to the step code of rows set aside (step cod
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _connect():
-    import duckdb
-
-    con = duckdb.connect(":memory:")
-    con.execute("SET TimeZone = 'UTC'")
-    return con
 
 
 def _time_sql(column: str, kind: str, where: str) -> str:
-    col = _quote(column)
+    col = quote_name(column)
     upper = kind.upper()
     if upper.startswith("TIMESTAMP"):  # TIMESTAMP, _S/_MS/_NS (naive = UTC) and WITH TIME ZONE
         return f"epoch_ns({col})"
@@ -64,24 +53,24 @@ def _select(spec: FunnelSpec, relation: str, t_expr: str, *, customer: bool = Tr
 
     Only the needed columns are named, so DuckDB reads nothing else from the files.
     """
-    ev, cu = _quote(spec.event_col), _quote(spec.customer_col)
+    ev, cu = quote_name(spec.event_col), quote_name(spec.customer_col)
     code_of = spec.code_of
-    cases = " ".join(f"WHEN {_literal(e)} THEN {k}" for e, k in sorted(code_of.items()))
+    cases = " ".join(f"WHEN {quote_text(e)} THEN {k}" for e, k in sorted(code_of.items()))
     other = spec.n if spec.order == "strict" else -1
     missing = f"{cu} IS NULL OR __t IS NULL" if customer else "__t IS NULL"
     flags = f"WHEN {missing} THEN __s + {_BAD}"
     if spec.end is not None:
         flags += f" WHEN __t > {int(spec.end.value)} THEN __s + {_LATE}"
-    filt = "" if spec.order == "strict" else f"WHERE {ev} IN ({', '.join(_literal(e) for e in sorted(code_of))})"
+    filt = "" if spec.order == "strict" else f"WHERE {ev} IN ({', '.join(quote_text(e) for e in sorted(code_of))})"
     inner = [cu] if customer else []
     extra = [*spec.by, *([spec.session_col] if spec.unit == "session" else [])]
-    inner += [_quote(b) for b in dict.fromkeys(extra) if b != spec.customer_col]
+    inner += [quote_name(b) for b in dict.fromkeys(extra) if b != spec.customer_col]
     if row_number:
         inner.append("file_row_number")
     outer = [f"{cu} AS c" if customer else "NULL::TINYINT AS c", "__t AS t",
-             f"(CASE {flags} ELSE __s END)::TINYINT AS s", *[_quote(b) for b in spec.by]]
+             f"(CASE {flags} ELSE __s END)::TINYINT AS s", *[quote_name(b) for b in spec.by]]
     if spec.unit == "session":
-        outer.append(f"{_quote(spec.session_col)} AS __session")
+        outer.append(f"{quote_name(spec.session_col)} AS __session")
     if row_number:
         outer.append("file_row_number::UINTEGER AS r" if row_number == "u32" else "file_row_number AS r")
     inner += [f"{t_expr} AS __t", f"(CASE {ev} {cases} ELSE {other} END) AS __s"]
@@ -117,7 +106,7 @@ def _fetch(con, sql: str, spec: FunnelSpec, where: str, key: str) -> dict:
 def run(source: Source, spec: FunnelSpec) -> EngineResult:
     """The DuckDB engine: ``run(source, spec) -> EngineResult`` (the default for files; also takes DataFrames)."""
     where = source_name(source)
-    con = _connect()
+    con = connect()
     try:
         arrays = _read(con, source, spec, where)
     finally:
@@ -137,11 +126,11 @@ def _read(con, source: Source, spec: FunnelSpec, where: str) -> dict:
         light[spec.time_col] = pd.array(times, dtype="Int64")
         light.loc[times == np.iinfo(np.int64).min, spec.time_col] = pd.NA
         con.register("__events", light)
-        table = _run_query(con, _select(spec, "__events", _quote(spec.time_col)), where, arrow=True)
+        table = _run_query(con, _select(spec, "__events", quote_name(spec.time_col)), where, arrow=True)
         return _session_arrays(table, spec) if spec.unit == "session" else _arrow_arrays(table, spec)
     files = expand_paths(source)
     parquet = file_kind(files[0]) == "parquet"
-    listing = "[" + ", ".join(_literal(str(f)) for f in files) + "]"
+    listing = "[" + ", ".join(quote_text(str(f)) for f in files) + "]"
     relation = f"read_parquet({listing}, union_by_name = true)" if parquet else \
         f"read_csv({listing}, union_by_name = true, header = true)"
     try:
@@ -196,7 +185,7 @@ def _parquet_rows(con, files: list[Path], spec: FunnelSpec, t_expr: str, where: 
     pieces = []
     for f in files:
         small = pq.ParquetFile(f).metadata.num_rows < (1 << 32) - 1
-        relation = f"read_parquet({_literal(str(f))}, file_row_number = true)"
+        relation = f"read_parquet({quote_text(str(f))}, file_row_number = true)"
         sql = _select(spec, relation, t_expr, customer=False, row_number="u32" if small else True)
         part = _fetch(con, sql, spec, where, "r")
         part.pop("c", None)

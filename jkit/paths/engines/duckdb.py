@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from jkit.duckdb_sql import connect, quote_name, quote_text
 from jkit.errors import DataValidationError, ParameterError
 from jkit.funnels.spec import expand_paths, file_kind
 from jkit.paths.frames import check_frame, time_ns
@@ -20,20 +21,8 @@ from jkit.paths.spec import PathRequest, Source, check_columns, source_name
 __all__ = ["run"]
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _connect():
-    import duckdb
-
-    con = duckdb.connect(":memory:")
-    con.execute("SET TimeZone = 'UTC'")
-    return con
 
 
 def _frame_source(con, frame: pd.DataFrame, request: PathRequest, where: str) -> None:
@@ -49,11 +38,11 @@ def _frame_source(con, frame: pd.DataFrame, request: PathRequest, where: str) ->
 def _time_sql(column: str, kind: str, where: str) -> str:
     upper = kind.upper()
     if upper.startswith("TIMESTAMP"):
-        return f"epoch_ns({_q(column)})"
+        return f"epoch_ns({quote_name(column)})"
     if upper == "DATE":
-        return f"epoch_ns({_q(column)}::TIMESTAMP)"
+        return f"epoch_ns({quote_name(column)}::TIMESTAMP)"
     if upper == "VARCHAR":
-        return f"epoch_ns({_q(column)}::TIMESTAMPTZ)"
+        return f"epoch_ns({quote_name(column)}::TIMESTAMPTZ)"
     raise ParameterError(f"{where}: column {column!r} is {kind}, not a time; store times as timestamps or ISO 8601 "
                          "text, or read the file with jkit.load() and pass the DataFrame")
 
@@ -63,20 +52,20 @@ def _file_source(con, source: Source, request: PathRequest, where: str) -> None:
     if file_kind(files[0]) != "parquet":
         raise ParameterError(f"{Path(files[0]).name}: the paths engines read Parquet files; read CSV files with "
                              "jkit.load() and pass the DataFrame")
-    listing = "[" + ", ".join(_lit(str(f)) for f in files) + "]"
+    listing = "[" + ", ".join(quote_text(str(f)) for f in files) + "]"
     scan = f"read_parquet({listing}, filename=true, file_row_number=true)"
     schema = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()}
     check_columns(list(schema), request, where)
     t = _time_sql(request.time_col, schema[request.time_col], where)
-    cols = ", ".join(_q(c) for c in request.columns)
+    cols = ", ".join(quote_name(c) for c in request.columns)
     import pyarrow.parquet as pq
 
     starts = np.concatenate([[0], np.cumsum([pq.ParquetFile(f).metadata.num_rows for f in files])[:-1]])
     offsets = "[" + ", ".join(str(int(v)) for v in starts) + "]"
     row = f"(list_extract({offsets}, list_position({listing}, filename)) + file_row_number)::BIGINT"
     con.execute(f"CREATE TEMP VIEW src AS SELECT {cols}, {t} AS __t, {row} AS __row FROM {scan}")
-    checks = [(request.customer_col, _q(request.customer_col)), (request.time_col, "__t"),
-              (request.event_col, _q(request.event_col))]
+    checks = [(request.customer_col, quote_name(request.customer_col)), (request.time_col, "__t"),
+              (request.event_col, quote_name(request.event_col))]
     for name, expr in checks:
         n = con.execute(f"SELECT count(*) FROM src WHERE {expr} IS NULL").fetchone()[0]
         if n:
@@ -86,7 +75,7 @@ def _file_source(con, source: Source, request: PathRequest, where: str) -> None:
 
 def _mapped_event(con, request: PathRequest) -> tuple[str, str]:
     """The event name expression after the mapping, and the join that provides it."""
-    ev = f"CAST(src.{_q(request.event_col)} AS VARCHAR)"
+    ev = f"CAST(src.{quote_name(request.event_col)} AS VARCHAR)"
     if not request.mapping:
         return ev, ""
     con.register("__map", pd.DataFrame({"old": list(request.mapping), "new": list(request.mapping.values())}))
@@ -97,18 +86,18 @@ def _tie_rank(request: PathRequest) -> str:
     """Rank of an event among events at the same instant: its place in ``tie_order``, the rest after."""
     if not request.tie_order:
         return "0"
-    cases = " ".join(f"WHEN {_lit(name)} THEN {k}" for k, name in enumerate(request.tie_order))
+    cases = " ".join(f"WHEN {quote_text(name)} THEN {k}" for k, name in enumerate(request.tie_order))
     return f"CASE e {cases} ELSE {len(request.tie_order)} END"
 
 
 def _base_sql(con, request: PathRequest) -> str:
     """SELECT c, t, e, row, by… and, when needed, session_number, unit: events as the rules order them."""
     e_expr, join = _mapped_event(con, request)
-    cu = _q(request.customer_col)
-    by = "".join(f", src.{_q(b)} AS {_q(b)}" for b in request.by)
+    cu = quote_name(request.customer_col)
+    by = "".join(f", src.{quote_name(b)} AS {quote_name(b)}" for b in request.by)
     base = f"SELECT src.{cu} AS c, src.__t AS t, {e_expr} AS e, src.__row AS row{by}"
     if request.needs_sessions and request.session_source == "column":
-        base += f", NULLIF(CAST(src.{_q(request.session_col)} AS VARCHAR), '') AS s"
+        base += f", NULLIF(CAST(src.{quote_name(request.session_col)} AS VARCHAR), '') AS s"
     sql = f"SELECT *, {_tie_rank(request)} AS tr FROM ({base} FROM src {join})"
     order = "ORDER BY t, tr, e, row"
     if request.needs_sessions:
@@ -141,7 +130,7 @@ def _base_sql(con, request: PathRequest) -> str:
 
 
 def _transitions(con, request: PathRequest, base: str) -> pd.DataFrame:
-    by = "".join(f", {_q(b)}" for b in request.by)
+    by = "".join(f", {quote_name(b)}" for b in request.by)
     sql = (f"WITH b AS ({base}), p AS (SELECT c, t, e{by}, lead(e) OVER w AS ne, lead(t) OVER w AS nt FROM b "
            "WINDOW w AS (PARTITION BY unit ORDER BY t, tr, e, row)) "
            f"SELECT e AS source, ne AS target{by}, count(*) AS transitions, count(DISTINCT c) AS customers, "
@@ -152,7 +141,7 @@ def _transitions(con, request: PathRequest, base: str) -> pd.DataFrame:
 def _sequences(con, request: PathRequest, base: str) -> pd.DataFrame:
     n = request.steps
     anchor_event = request.start if request.anchor == "start" else request.end
-    hit = "1" if anchor_event is None else f"min(CASE WHEN e = {_lit(anchor_event)} THEN pos END) OVER (PARTITION BY unit)"
+    hit = "1" if anchor_event is None else f"min(CASE WHEN e = {quote_text(anchor_event)} THEN pos END) OVER (PARTITION BY unit)"
     col = "pos - a + 1" if request.anchor == "start" else f"{n} - (a - pos)"
     steps = ", ".join(f"max(CASE WHEN col = {k} THEN e END) AS step_{k}" for k in range(1, n + 1))
     names = ", ".join(f"step_{k}" for k in range(1, n + 1))
@@ -169,7 +158,7 @@ def _sequences(con, request: PathRequest, base: str) -> pd.DataFrame:
 def _sessions(con, request: PathRequest, base: str) -> pd.DataFrame:
     """Sessions in input order: rows are dense positions, so the results are scattered back, not sorted."""
     got = con.execute(f"SELECT row, session_number, session_index FROM ({base})").fetchnumpy()
-    cols = ", ".join(_q(c) for c in request.columns)
+    cols = ", ".join(quote_name(c) for c in request.columns)
     out = con.execute(f"SELECT {cols}, __row FROM src").df()
     where = np.empty(len(out), dtype=np.int64)
     where[out.pop("__row").to_numpy()] = np.arange(len(out))
@@ -185,7 +174,7 @@ def _sessions(con, request: PathRequest, base: str) -> pd.DataFrame:
 def run(source: Source, request: PathRequest) -> pd.DataFrame:
     """The DuckDB engine: ``run(source, request) -> DataFrame`` (see :mod:`jkit.paths.spec`)."""
     where = source_name(source)
-    con = _connect()
+    con = connect()
     try:
         if isinstance(source, pd.DataFrame):
             _frame_source(con, source, request, where)
