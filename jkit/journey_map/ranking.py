@@ -90,7 +90,7 @@ def opportunities(
         found = measured.reindex(keys)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = found["dropoff_with"].to_numpy(float) / found["dropoff_without"].to_numpy(float)
-        pp["dropout_ratio"] = np.clip(np.where(np.isnan(ratio), np.nan, ratio), 0, _RATIO_CAP)
+        pp["dropout_ratio"] = np.clip(ratio, 0, _RATIO_CAP)  # NaN (not measured) stays NaN
         pp["dropout_q"] = found["q_value"].to_numpy(float)
     used = pp["dropout_q"].lt(alpha) & pp["dropout_ratio"].notna()
     pp["basis"] = np.where(used, "measured", "formula")

@@ -39,7 +39,46 @@ def text_array(X) -> list[str]:
     return [str(t) for t in (X.tolist() if hasattr(X, "tolist") else list(X))]
 
 
-class CharNgramTfidf(TransformerMixin, BaseEstimator):
+class _NgramTfidf(TransformerMixin, BaseEstimator):
+    """TF-IDF of the n-grams a subclass counts (``_counts``): vocabulary, ``min_df``, alphabetical columns."""
+
+    def _counts(self, texts: list[str], vocabulary: dict[str, int] | None) -> tuple[sp.csr_matrix, dict[str, int]]:
+        raise NotImplementedError
+
+    def fit(self, X: Iterable[str], y=None) -> _NgramTfidf:
+        """Learn the n-grams of the texts ``X`` and their inverse document frequencies."""
+        self._fit_counts(text_array(X))
+        return self
+
+    def _fit_counts(self, texts: list[str]) -> sp.csr_matrix:
+        counts, vocab = self._counts(texts, None)
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        keep = np.flatnonzero(df >= self.min_df)
+        grams = np.array(list(vocab), dtype=object)[keep]
+        order = np.argsort(grams.astype(str), kind="stable")  # alphabetical columns, as scikit-learn's
+        self.vocabulary_ = {str(g): i for i, g in enumerate(grams[order])}
+        counts = counts[:, keep[order]]
+        self.tfidf_ = TfidfTransformer(sublinear_tf=self.sublinear_tf).fit(counts)
+        return counts
+
+    def fit_transform(self, X: Iterable[str], y=None, **fit_params) -> sp.csr_matrix:
+        """:meth:`fit` then :meth:`transform`, counting the texts once."""
+        counts = self._fit_counts(text_array(X))
+        return self.tfidf_.transform(counts)
+
+    def transform(self, X: Iterable[str]) -> sp.csr_matrix:
+        """The TF-IDF rows of the texts ``X`` (n-grams unseen in training are ignored)."""
+        check_is_fitted(self, "vocabulary_")
+        counts, _ = self._counts(text_array(X), self.vocabulary_)
+        return self.tfidf_.transform(counts)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """The n-grams, in column order."""
+        check_is_fitted(self, "vocabulary_")
+        return np.array(sorted(self.vocabulary_, key=self.vocabulary_.__getitem__), dtype=object)
+
+
+class CharNgramTfidf(_NgramTfidf):
     """TF-IDF of character n-grams inside words (scikit-learn's ``char_wb``), computed word by word.
 
     Parameters
@@ -105,40 +144,8 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
         at = np.minimum(np.searchsorted(keys, hashes), len(keys) - 1)
         return np.where(keys[at] == hashes, columns[at], -1)
 
-    def fit(self, X: Iterable[str], y=None) -> CharNgramTfidf:
-        """Learn the n-grams of the texts ``X`` and their inverse document frequencies."""
-        self._fit_counts(text_array(X))
-        return self
 
-    def _fit_counts(self, texts: list[str]) -> sp.csr_matrix:
-        counts, vocab = self._counts(texts, None)
-        df = np.bincount(counts.indices, minlength=counts.shape[1])
-        keep = np.flatnonzero(df >= self.min_df)
-        grams = np.array(list(vocab), dtype=object)[keep]
-        order = np.argsort(grams.astype(str), kind="stable")  # alphabetical columns, as scikit-learn's
-        self.vocabulary_ = {str(g): i for i, g in enumerate(grams[order])}
-        counts = counts[:, keep[order]]
-        self.tfidf_ = TfidfTransformer(sublinear_tf=self.sublinear_tf).fit(counts)
-        return counts
-
-    def fit_transform(self, X: Iterable[str], y=None, **fit_params) -> sp.csr_matrix:
-        """:meth:`fit` then :meth:`transform`, counting the texts once."""
-        counts = self._fit_counts(text_array(X))
-        return self.tfidf_.transform(counts)
-
-    def transform(self, X: Iterable[str]) -> sp.csr_matrix:
-        """The TF-IDF rows of the texts ``X`` (n-grams unseen in training are ignored)."""
-        check_is_fitted(self, "vocabulary_")
-        counts, _ = self._counts(text_array(X), self.vocabulary_)
-        return self.tfidf_.transform(counts)
-
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """The n-grams, in column order."""
-        check_is_fitted(self, "vocabulary_")
-        return np.array(sorted(self.vocabulary_, key=self.vocabulary_.__getitem__), dtype=object)
-
-
-class WordNgramTfidf(TransformerMixin, BaseEstimator):
+class WordNgramTfidf(_NgramTfidf):
     """TF-IDF of word 1–2-grams: scikit-learn's ``TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)``, faster.
 
     Same tokens (lower case, :data:`~jkit.sentiment.ngrams.WORD_PATTERN`), same vocabulary in the
@@ -164,37 +171,8 @@ class WordNgramTfidf(TransformerMixin, BaseEstimator):
         self.min_df = min_df
         self.sublinear_tf = sublinear_tf
 
-    def _fit_counts(self, texts: list[str]) -> sp.csr_matrix:
-        counts, vocab = word_gram_counts([t.lower() for t in texts], None, tuple(self.ngram_range))
-        df = np.bincount(counts.indices, minlength=counts.shape[1])
-        keep = np.flatnonzero(df >= self.min_df)
-        grams = np.array(list(vocab), dtype=object)[keep]
-        order = np.argsort(grams.astype(str), kind="stable")
-        self.vocabulary_ = {str(g): i for i, g in enumerate(grams[order])}
-        counts = counts[:, keep[order]]
-        self.tfidf_ = TfidfTransformer(sublinear_tf=self.sublinear_tf).fit(counts)
-        return counts
-
-    def fit(self, X: Iterable[str], y=None) -> WordNgramTfidf:
-        """Learn the n-grams of the texts ``X`` and their inverse document frequencies."""
-        self._fit_counts(text_array(X))
-        return self
-
-    def fit_transform(self, X: Iterable[str], y=None, **fit_params) -> sp.csr_matrix:
-        """:meth:`fit` then :meth:`transform`, counting the texts once."""
-        counts = self._fit_counts(text_array(X))
-        return self.tfidf_.transform(counts)
-
-    def transform(self, X: Iterable[str]) -> sp.csr_matrix:
-        """The TF-IDF rows of the texts ``X`` (n-grams unseen in training are ignored)."""
-        check_is_fitted(self, "vocabulary_")
-        counts, _ = word_gram_counts([t.lower() for t in text_array(X)], self.vocabulary_, tuple(self.ngram_range))
-        return self.tfidf_.transform(counts)
-
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """The n-grams, in column order."""
-        check_is_fitted(self, "vocabulary_")
-        return np.array(sorted(self.vocabulary_, key=self.vocabulary_.__getitem__), dtype=object)
+    def _counts(self, texts: list[str], vocabulary: dict[str, int] | None) -> tuple[sp.csr_matrix, dict[str, int]]:
+        return word_gram_counts([t.lower() for t in texts], vocabulary, tuple(self.ngram_range))
 
 
 class LexiconValence(TransformerMixin, BaseEstimator):
