@@ -19,6 +19,7 @@ __all__ = [
     "ReportSkipped",
     "JkitWarning",
     "MissingColumnError",
+    "ResourceLimitError",
     "format_rows",
 ]
 
@@ -49,6 +50,10 @@ class MissingResourceError(JkitError, FileNotFoundError):
 
 class NotFittedError(JkitError, AttributeError):
     """Raised when a model is used before ``fit``."""
+
+
+class ResourceLimitError(JkitError, MemoryError):
+    """Raised when a query needs more memory or temporary disk than jkit lets it use (the message says how to allow more)."""
 
 
 class ReportError(JkitError, RuntimeError):

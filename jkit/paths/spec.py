@@ -53,6 +53,8 @@ Source = pd.DataFrame | str | Path | Sequence[str | Path]
 KINDS = ("sessions", "transitions", "sequences")
 UNITS = ("customer", "session")
 SESSION_SOURCES = ("auto", "column", "gap")
+#: columns a transitions table has besides its ``by`` columns
+RESULT_COLUMNS = ("source", "target", "transitions", "customers", "share", "median_time")
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,10 @@ def make_request(kind: str, *, customer_col: str = "customer_id", time_col: str 
     clash = [b for b in cols if b in (customer_col, time_col, event_col)]
     if clash:
         raise ParameterError(f"by={clash[0]!r} is the customer, time or event column; choose another column")
+    taken = [b for b in cols if b in RESULT_COLUMNS]
+    if taken:
+        raise ParameterError(f"by={taken[0]!r} is also a column of the result ({column_list(RESULT_COLUMNS)}); "
+                             "rename that column first")
     return PathRequest(
         kind=kind, customer_col=customer_col, time_col=time_col, event_col=event_col, session_col=session_col,
         session_source=session_source, gap=parse_gap(gap), unit=unit, mapping=dict(mapping or {}),

@@ -104,3 +104,19 @@ def test_tie_order_gives_the_same_result_on_both_engines():
                                       transitions(log, engine="duckdb", **kwargs))
         pd.testing.assert_frame_equal(paths(log, engine="pandas", top=None, **kwargs),
                                       paths(log, engine="duckdb", top=None, **kwargs))
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+@pytest.mark.parametrize("name", ["c", "e", "unit", "row", "dt"])
+def test_a_group_column_may_share_a_name_the_engines_use_inside(engine, name):
+    log = small_log().rename(columns={"touchpoint": name})
+    out = transitions(log, by=name, engine=engine)
+    expected = transitions(small_log(), by="touchpoint", engine="pandas").rename(columns={"touchpoint": name})
+    pd.testing.assert_frame_equal(out, expected)
+
+
+@pytest.mark.parametrize("name", ["source", "share", "median_time"])
+def test_a_group_column_named_like_a_result_column_is_refused(name):
+    log = small_log().rename(columns={"touchpoint": name})
+    with pytest.raises(ParameterError, match=f"by='{name}' is also a column of the result"):
+        transitions(log, by=name)

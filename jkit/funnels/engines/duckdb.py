@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jkit.duckdb_sql import connect, quote_name, quote_text
+from jkit.duckdb_sql import connect, quote_name, quote_text, reported_limits
 from jkit.errors import DataValidationError, ParameterError
 from jkit.funnels.coding import engine_result, group_codes, set_aside_counts, unit_codes, utc_ns
 from jkit.funnels.kernel import solve
@@ -108,7 +108,8 @@ def run(source: Source, spec: FunnelSpec) -> EngineResult:
     where = source_name(source)
     con = connect()
     try:
-        arrays = _read(con, source, spec, where)
+        with reported_limits(con, where):
+            arrays = _read(con, source, spec, where)
     finally:
         con.close()  # DuckDB's buffers go back before the customer codes and the kernel
     if "files" in arrays:

@@ -12,17 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jkit.duckdb_sql import connect, quote_name, quote_text
+from jkit.duckdb_sql import connect, quote_name, quote_text, reported_limits
 from jkit.errors import DataValidationError, ParameterError
 from jkit.funnels.spec import expand_paths, file_kind
 from jkit.paths.frames import check_frame, time_ns
 from jkit.paths.spec import PathRequest, Source, check_columns, source_name
 
 __all__ = ["run"]
-
-
-
-
 
 
 def _frame_source(con, frame: pd.DataFrame, request: PathRequest, where: str) -> None:
@@ -94,7 +90,7 @@ def _base_sql(con, request: PathRequest) -> str:
     """SELECT c, t, e, row, by… and, when needed, session_number, unit: events as the rules order them."""
     e_expr, join = _mapped_event(con, request)
     cu = quote_name(request.customer_col)
-    by = "".join(f", src.{quote_name(b)} AS {quote_name(b)}" for b in request.by)
+    by = "".join(f", src.{quote_name(b)} AS __by{k}" for k, b in enumerate(request.by))  # no clash with c, t, e…
     base = f"SELECT src.{cu} AS c, src.__t AS t, {e_expr} AS e, src.__row AS row{by}"
     if request.needs_sessions and request.session_source == "column":
         base += f", NULLIF(CAST(src.{quote_name(request.session_col)} AS VARCHAR), '') AS s"
@@ -130,11 +126,26 @@ def _base_sql(con, request: PathRequest) -> str:
 
 
 def _transitions(con, request: PathRequest, base: str) -> pd.DataFrame:
-    by = "".join(f", {quote_name(b)}" for b in request.by)
-    sql = (f"WITH b AS ({base}), p AS (SELECT c, t, e{by}, lead(e) OVER w AS ne, lead(t) OVER w AS nt FROM b "
-           "WINDOW w AS (PARTITION BY unit ORDER BY t, tr, e, row)) "
-           f"SELECT e AS source, ne AS target{by}, count(*) AS transitions, count(DISTINCT c) AS customers, "
-           f"median(nt - t) AS median_ns FROM p WHERE ne IS NOT NULL GROUP BY e, ne{by}")
+    """Pairs of consecutive events, counted, with their customers and the median time between.
+
+    The pairs are a temporary table, aggregated twice: the median as the middle of each group
+    sorted by time (DuckDB's ``median`` aggregate spilled over 60 GB at 50M events: its per-group
+    states do not spill well, sorts do) and customers as distinct (group, customer) rows.
+    """
+    by = [f"__by{k}" for k in range(len(request.by))]
+    keys = ", ".join(["source", "target", *by])
+    by_cols = "".join(f", {b}" for b in by)
+    con.execute(f"CREATE TEMP TABLE __pairs AS SELECT * FROM (SELECT c, e AS source, lead(e) OVER w AS target{by_cols}, "
+                f"lead(t) OVER w - t AS dt FROM ({base}) WINDOW w AS (PARTITION BY unit ORDER BY t, tr, e, row)) "
+                "WHERE target IS NOT NULL")
+    same = " AND ".join(f"m.{k} IS NOT DISTINCT FROM u.{k}" for k in ["source", "target", *by])
+    named = "".join(f", m.{b} AS {quote_name(name)}" for b, name in zip(by, request.by, strict=True))
+    sql = (f"WITH m AS (SELECT {keys}, any_value(n) AS transitions, avg(dt) AS median_ns FROM (SELECT {keys}, dt, "
+           f"row_number() OVER (PARTITION BY {keys} ORDER BY dt) AS i, count(*) OVER (PARTITION BY {keys}) AS n "
+           f"FROM __pairs) WHERE i = (n + 1) // 2 OR i = n // 2 + 1 GROUP BY {keys}), "
+           f"u AS (SELECT {keys}, count(*) AS customers FROM (SELECT DISTINCT {keys}, c FROM __pairs) GROUP BY {keys}) "
+           f"SELECT m.source, m.target{named}, m.transitions, u.customers, m.median_ns "
+           f"FROM m JOIN u ON {same}")
     return con.execute(sql).df()
 
 
@@ -176,15 +187,16 @@ def run(source: Source, request: PathRequest) -> pd.DataFrame:
     where = source_name(source)
     con = connect()
     try:
-        if isinstance(source, pd.DataFrame):
-            _frame_source(con, source, request, where)
-        else:
-            _file_source(con, source, request, where)
-        base = _base_sql(con, request)
-        if request.kind == "sessions":
-            return _sessions(con, request, base)
-        if request.kind == "transitions":
-            return _transitions(con, request, base)
-        return _sequences(con, request, base)
+        with reported_limits(con, where):
+            if isinstance(source, pd.DataFrame):
+                _frame_source(con, source, request, where)
+            else:
+                _file_source(con, source, request, where)
+            base = _base_sql(con, request)
+            if request.kind == "sessions":
+                return _sessions(con, request, base)
+            if request.kind == "transitions":
+                return _transitions(con, request, base)
+            return _sequences(con, request, base)
     finally:
         con.close()
