@@ -233,9 +233,9 @@ def transition_chart(transitions: pd.DataFrame, *, value: str = "share", top: in
     go = _go()
     require_columns(transitions, ["source", "target", "transitions", "customers", "share"], "transitions")
     kinds = ("share", "transitions", "customers")
-    grids = {v: transition_grid(transitions, value=v, top=top) for v in kinds}
     if value not in kinds:
         raise ParameterError(f"value={value!r} should be 'share', 'transitions' or 'customers'")
+    grids = {v: transition_grid(transitions, value=v, top=top) for v in kinds}
     times = (transition_grid(transitions, value="median_time", top=top) if "median_time" in transitions.columns
              else None)
     grid = grids[value]

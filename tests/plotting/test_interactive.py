@@ -172,3 +172,29 @@ def test_real_sample_paths_keep_their_totals(small_sample):
     matrix = step_matrix(small_sample.events, steps=4)
     heat = interactive.step_matrix_chart(matrix).data[0]
     assert np.asarray(heat.customdata)[:, 0].sum() == matrix.attrs["units"]  # every path is somewhere at step 1
+
+
+def test_real_ga4_day_charts_every_path_and_transition(shared_data):
+    """One real day of Google's GA4 sample: the charts carry the tables' numbers and no customer id."""
+    from jkit.io.importers import ga4
+    from jkit.paths import paths, step_matrix, transitions
+
+    events = ga4.read_ga4(shared_data / "exports" / "ga4" / "events_20201101.parquet")
+    ties = ["first_visit", "session_start", "page_view"]
+    moves = transitions(events, tie_order=ties)
+    heat = interactive.transition_chart(moves, top=10).data[0]
+    counts = transition_grid(moves, value="transitions", top=10)
+    custom = np.asarray(heat.customdata, dtype=object)
+    assert custom[..., 1].tolist() == [[f"{int(v):,}" if pd.notna(v) else "–" for v in row]
+                                       for row in counts.to_numpy()]
+    table = paths(events, steps=4, top=10, tie_order=ties)
+    trace = visible(interactive.flow_chart(table))
+    step1 = sum(v for s, v in zip(trace.link.source, trace.link.value, strict=True)
+                if trace.node.customdata[s][0] == 1)
+    ended = table.loc[table["path"] != "other"]
+    assert step1 == ended.loc[ended["step_2"].notna(), "customers"].sum()  # every drawn path leaves step 1 once
+    matrix = step_matrix(events, steps=4, tie_order=ties)
+    snippet = "".join(interactive.chart_html(f) for f in (interactive.flow_chart(table),
+                                                           interactive.step_matrix_chart(matrix)))
+    some_ids = events["customer_id"].astype(str).drop_duplicates().head(50)
+    assert not [c for c in some_ids if c in snippet]  # counts only, no customer ids
