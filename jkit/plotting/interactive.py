@@ -54,7 +54,9 @@ VERSION_ATTRIBUTE = "data-jkit-plotly"
 MISSING_NOTE = ("Interactive charts are off: plotly is not installed (pip install 'jkit[interactive]'); "
                 "the static charts are complete.")
 FALLBACK_NOTE = "The interactive chart is drawn in the HTML report page made by jkit run; the static chart above is complete."
-CONFIG = {"responsive": True, "displaylogo": False}
+# no "Share chart" button (it uploads the chart to Plotly Cloud), no selection tools these charts do not use
+CONFIG = {"responsive": True, "displaylogo": False, "showSendToCloud": False, "showLink": False,
+          "modeBarButtonsToRemove": ["sendChartToCloud", "select2d", "lasso2d"]}
 _SAFE_VERSION = re.compile(r"^[0-9A-Za-z.+-]+$")
 _JSON_SWAPS = (("<", "\\u003c"), (">", "\\u003e"), ("/", "\\u002f"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 

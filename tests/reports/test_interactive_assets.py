@@ -107,6 +107,9 @@ def test_charts_draw_offline_from_latest_and_data_cannot_run(two_runs, browser):
             rows: Array.from(d.querySelectorAll('.ytick text')).map(t => t.textContent)}))""")
         assert len(drawn) == 2 and all(d["svg"] and not d["note"] for d in drawn), drawn
         assert HOSTILE in drawn[0]["rows"]  # the name is shown as text
+        buttons = page.evaluate("Array.from(document.querySelectorAll('.jkit-plotly .modebar-btn'))"
+                                ".map(b => b.getAttribute('data-title'))")
+        assert buttons and not [b for b in buttons if "share" in b.lower() or "cloud" in b.lower()], buttons
         assert page.evaluate("window.__pwned === undefined") and not page.query_selector("img[src='x']")
     assert seen == {"console": [], "pageerror": [], "dialog": [], "requests": []}, seen
     page.close()
