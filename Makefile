@@ -21,8 +21,9 @@ setup: $(VENV)/.jkit-installed
 
 # Extras installed by `make setup`; transformers (for score_sentiment(model=...)) needs torch, installed
 # first as TORCH: torch==2.13.0 is the CPU wheel pip finds on our machines (760 MB installed; with no
-# torch yet, a plain `torch` takes a CUDA build of several GB). Elsewhere pass e.g. TORCH= EXTRAS=dev,spark.
-EXTRAS ?= dev,spark,transformers
+# torch yet, a plain `torch` takes a CUDA build of several GB); interactive is plotly (76 MB installed), for
+# the hover charts of report 07. Elsewhere pass e.g. TORCH= EXTRAS=dev,spark.
+EXTRAS ?= dev,spark,transformers,interactive
 TORCH  ?= torch==2.13.0
 
 $(VENV)/.jkit-installed: pyproject.toml

@@ -24,6 +24,7 @@ __all__ = [
     "PairDrivers",
     "driver_features",
     "driver_span",
+    "interactive_charts",
     "driver_rows",
     "drivers_by_pair",
     "dropout_paths",
@@ -319,3 +320,28 @@ def q_text(q: float) -> str:
     if not np.isfinite(q):
         return "–"
     return "< 0.0001" if q < 1e-4 else f"{q:.2g}"
+
+
+def interactive_charts(enabled: bool) -> bool:
+    """Whether the report adds the interactive (plotly) charts below the static ones.
+
+    Parameters
+    ----------
+    enabled : bool
+        The report's ``interactive`` parameter.
+
+    Returns
+    -------
+    bool
+        True when asked for and plotly is installed (``jkit[interactive]``); when asked for without
+        plotly, False after a one-line note (the static charts are the whole report).
+    """
+    from jkit.notebook.support import note
+    from jkit.plotting.interactive import MISSING_NOTE, available
+
+    if not enabled:
+        return False
+    if available():
+        return True
+    note(MISSING_NOTE)
+    return False

@@ -14,7 +14,7 @@ from jkit._rules import require_columns
 from jkit.errors import ParameterError
 from jkit.plotting.readability import OTHER, group_palette, plain_text, wrap_labels
 
-__all__ = ["plot_path_flow", "plot_step_matrix", "plot_transition_heatmap"]
+__all__ = ["plot_path_flow", "plot_step_matrix", "plot_transition_heatmap", "step_columns", "transition_grid"]
 
 TRANSITION_COLUMNS = ("source", "target", "transitions", "customers", "share", "median_time")
 
@@ -25,7 +25,8 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     return ax
 
 
-def _step_columns(table: pd.DataFrame) -> list[str]:
+def step_columns(table: pd.DataFrame) -> list[str]:
+    """The ``step_1 … step_n`` columns of a paths table, in step order (a ParameterError when there are none)."""
     cols = sorted((c for c in table.columns if str(c).startswith("step_") and str(c)[5:].isdigit()),
                   key=lambda c: int(str(c)[5:]))
     if not cols:
@@ -82,7 +83,7 @@ def plot_path_flow(paths: pd.DataFrame, *, width: float = 0.12, gap: float = 0.0
     -------
     Axes
     """
-    steps = _step_columns(paths)
+    steps = step_columns(paths)
     count = "customers" if "sessions" not in paths.columns else "sessions"
     require_columns(paths, ["path", count], "paths")
     shown = paths[paths["path"] != OTHER]
@@ -144,6 +145,43 @@ def _heatmap(ax: Axes, values: np.ndarray, rows: list[str], cols: list[str], fmt
     ax.figure.colorbar(image, ax=ax, shrink=0.8)
 
 
+def transition_grid(transitions: pd.DataFrame, *, value: str = "share", top: int = 15) -> pd.DataFrame:
+    """The cells of the transition heat map: a row per source, a column per target, of the ``top`` busiest events.
+
+    Parameters
+    ----------
+    transitions : DataFrame
+        The table of :func:`jkit.paths.transitions` (without ``by``, or one group of it).
+    value : {"share", "transitions", "customers", "median_time"}, default "share"
+        What a cell holds.
+    top : int, default 15
+        The events with most transitions in or out (ties by name) that get a row or a column.
+
+    Returns
+    -------
+    DataFrame
+        Index ``source``, columns ``target`` (busiest first), NaN where no transition was seen.
+
+    Raises
+    ------
+    ParameterError
+        An unknown ``value``, or a table holding several groups.
+    """
+    require_columns(transitions, ["source", "target", "transitions", value], "transitions")
+    if value not in ("share", "transitions", "customers", "median_time"):
+        raise ParameterError(f"value={value!r} should be 'share', 'transitions', 'customers' or 'median_time'")
+    groups = [c for c in transitions.columns if c not in TRANSITION_COLUMNS]
+    if groups or transitions.duplicated(["source", "target"]).any():
+        raise ParameterError(f"the table holds groups ({', '.join(map(str, groups)) or 'by=…'}); draw one group at a "
+                             "time (select its rows and drop the group columns)")
+    weight = pd.concat([transitions.groupby("source")["transitions"].sum(),
+                        transitions.groupby("target")["transitions"].sum()]).groupby(level=0).sum()
+    names = sorted(weight.index, key=lambda n: (-weight[n], str(n)))[:top]
+    grid = transitions.pivot(index="source", columns="target", values=value)
+    return grid.reindex(index=[n for n in names if n in grid.index],
+                        columns=[n for n in names if n in grid.columns])
+
+
 def plot_transition_heatmap(transitions: pd.DataFrame, *, value: str = "share", top: int = 15,
                             ax: Axes | None = None) -> Axes:
     """The transition graph as a heat map: a row per source, a column per target.
@@ -163,18 +201,9 @@ def plot_transition_heatmap(transitions: pd.DataFrame, *, value: str = "share", 
     -------
     Axes
     """
-    require_columns(transitions, ["source", "target", value], "transitions")
     if value not in ("share", "transitions", "customers"):
         raise ParameterError(f"value={value!r} should be 'share', 'transitions' or 'customers'")
-    groups = [c for c in transitions.columns if c not in TRANSITION_COLUMNS]
-    if groups or transitions.duplicated(["source", "target"]).any():
-        raise ParameterError(f"the table holds groups ({', '.join(map(str, groups)) or 'by=…'}); draw one group at a "
-                             "time (select its rows and drop the group columns)")
-    weight = pd.concat([transitions.groupby("source")["transitions"].sum(),
-                        transitions.groupby("target")["transitions"].sum()]).groupby(level=0).sum()
-    names = sorted(weight.index, key=lambda n: (-weight[n], str(n)))[:top]
-    grid = transitions.pivot(index="source", columns="target", values=value)
-    grid = grid.reindex(index=[n for n in names if n in grid.index], columns=[n for n in names if n in grid.columns])
+    grid = transition_grid(transitions, value=value, top=top)
     ax = _axes(ax, (0.5 * len(grid.columns) + 3, 0.4 * len(grid.index) + 2))
     fmt = ".0%" if value == "share" else ",.0f"
     _heatmap(ax, grid.to_numpy(dtype=float), [str(i) for i in grid.index], [str(c) for c in grid.columns], fmt,

@@ -39,6 +39,7 @@ def previous_entries(reports_dir: Path) -> list[dict[str, Any]]:
             continue
         if entry.get("status") != "ok":
             entry["html"] = entry["ipynb"] = entry["files"] = None
+            entry["assets"] = []
         out.append(entry)
     return out
 
@@ -77,6 +78,7 @@ def merge_entries(previous: Sequence[dict], current: Sequence[dict], run_name: s
 def latest_files(entries: Sequence[dict], run_dir: Path, run_name: str, latest: Path | None) -> list[tuple[Path, str]]:
     """``(source, name)`` of every file the new ``latest/`` holds: from this run, or the previous ``latest/``."""
     files: list[tuple[Path, str]] = []
+    seen: set[str] = set()
     for e in entries:
         if not e.get("html"):
             continue
@@ -86,6 +88,10 @@ def latest_files(entries: Sequence[dict], run_dir: Path, run_name: str, latest: 
         for key in ("html", "ipynb", "files"):
             name = e.get(key)
             if name and (source / name).exists():
+                files.append((source / name, name))
+        for name in e.get("assets") or []:  # plotly.js the page loads from beside it, once per folder
+            if name not in seen and "/" not in name and (source / name).is_file():
+                seen.add(name)
                 files.append((source / name, name))
     return files
 

@@ -36,6 +36,9 @@ class ReportResult:
     files : Path or None
         ``NAME_files/``: what the notebook exported (CSV, JSON), when it has an ``output_dir``
         parameter; the runner passes that folder as ``output_dir``.
+    assets : list of str
+        Files beside the page that it loads (``plotly-<version>.min.js`` for interactive charts),
+        one copy per run folder (:mod:`jkit.reports.assets`).
     error : str
         One line, empty unless failed.
     reason : str
@@ -55,6 +58,7 @@ class ReportResult:
     html: Path | None = None
     ipynb: Path | None = None
     files: Path | None = None
+    assets: list[str] = field(default_factory=list)
     error: str = ""
     cell: int | None = None
     reason: str = ""

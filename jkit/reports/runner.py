@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from jkit.errors import ParameterError, ReportError
-from jkit.reports import layout
+from jkit.reports import assets, layout
 from jkit.reports.config import load_config
 from jkit.reports.planning import NOTEBOOK_PATTERN, PlannedReport, discover, plan, show_path
 from jkit.reports.provenance import data_fingerprint
@@ -139,6 +139,7 @@ def _execute_one(planned: PlannedReport, tmp: Path, *, run_name: str, scrubber, 
         page = render_failure(None, title=planned.title, error=result.error, banner=_banner(result, run_name))
         result.html = tmp / f"{planned.name}.failed.html"
     if page is not None:
+        page, result.assets = assets.attach(page, tmp)  # plotly.js beside the page, once per run folder
         result.html.write_text(scrubber.text(page), encoding="utf-8")
     logger.info("%s: %s in %.1f s%s", planned.name, result.status, result.duration,
                 f" ({result.error or result.reason})" if result.error or result.reason else "")
@@ -175,7 +176,8 @@ def _manifest(results: list[ReportResult], run_info: dict, version: str, root: P
         "data": run_info["data"],
         "reports": [
             {**report_row(r), "notebook": show_path(r.notebook, root), "html": r.html.name if r.html else None,
-             "ipynb": r.ipynb.name if r.ipynb else None, "files": r.files.name if r.files else None}
+             "ipynb": r.ipynb.name if r.ipynb else None, "files": r.files.name if r.files else None,
+             "assets": list(r.assets)}
             for r in results
         ],
     }
