@@ -148,6 +148,30 @@ def test_paths_around_a_funnel_on_a_spark_frame(spark):
     pd.testing.assert_frame_equal(before, paths_before_reaching(log, steps, at=2, path_steps=3))
 
 
+def test_ga4_export_in_spark_gives_what_pandas_gives(spark, shared_data):
+    """One day of the GA4 sample (times in whole microseconds, as GA4 logs them), as a Spark DataFrame."""
+    from jkit.io.importers import ga4
+    from jkit.spark import to_spark
+
+    ties = ["first_visit", "session_start", "page_view"]
+    events = ga4.read_ga4(shared_data / "exports" / "ga4" / "events_20201101.parquet")
+    frame = to_spark(events[["customer_id", "timestamp", "event", "session_id"]], spark)
+    assert sessions(frame).select("customer_id", "session").distinct().count() == 2625  # the export's own sessions
+    out = transitions(frame, tie_order=ties)
+    assert out["transitions"].sum() == len(events) - events["customer_id"].nunique() == 31_272 - 2_365
+    pd.testing.assert_frame_equal(out, transitions(events, tie_order=ties))
+    kwargs = {"start": "session_start", "unit": "session", "steps": 4, "collapse_repeats": True, "tie_order": ties}
+    pd.testing.assert_frame_equal(paths(frame, **kwargs), paths(events, **kwargs))
+
+
+def test_clean_events_says_what_to_do_with_a_spark_frame(spark):
+    from jkit.paths import clean_events
+    from jkit.spark import to_spark
+
+    with pytest.raises(ParameterError, match="clean_events works on a pandas DataFrame, not a Spark one"):
+        clean_events(to_spark(small_log(), spark))
+
+
 def test_bad_input_is_named_as_the_other_engines_name_it(spark, tmp_path):
     from jkit.spark import to_spark
 
