@@ -74,8 +74,9 @@ def test_parquet_files_and_spark_frames_give_what_pandas_gives(spark, tmp_path):
     from jkit.spark import to_spark
 
     log = ref.random_log(4, sessions=True)
-    log.iloc[: len(log) // 2].to_parquet(tmp_path / "a.parquet")
-    log.iloc[len(log) // 2:].to_parquet(tmp_path / "b.parquet")
+    stored = log.astype({"timestamp": "datetime64[ns, UTC]"})  # pandas' usual Parquet times, which Spark reads as numbers
+    stored.iloc[: len(log) // 2].to_parquet(tmp_path / "a.parquet")
+    stored.iloc[len(log) // 2:].to_parquet(tmp_path / "b.parquet")
     files = str(tmp_path / "*.parquet")
     frame = to_spark(log, spark)
     stages = {"view": "browse", "search": "browse", "cart": "buy", "purchase": "buy"}
@@ -92,6 +93,8 @@ def test_parquet_files_and_spark_frames_give_what_pandas_gives(spark, tmp_path):
     in_memory = sessions(log, session_source="column")
     assert from_files["session"].tolist() == in_memory["session"].tolist()
     assert from_files["customer_id"].tolist() == log["customer_id"].tolist()
+    assert from_files["timestamp"].tolist() == log["timestamp"].tolist()
+    assert spark.conf.get("spark.sql.legacy.parquet.nanosAsLong", "false") == "false"  # restored
 
 
 def test_sessions_of_a_spark_frame_stay_in_spark(spark):
@@ -125,6 +128,11 @@ def test_tie_order_and_names_order_simultaneous_events(spark):
     ordered = paths(small_log(), steps=4, tie_order=["view"], engine="spark")
     assert "visit → view → cart → visit" in set(ordered["path"])
     assert "visit → cart → view → visit" not in set(ordered["path"])
+    # Spark keeps microseconds: 'b' 500 ns before 'a' is at the same instant there, so the names decide
+    close = pd.DataFrame({"customer_id": ["p", "p"], "event": ["b", "a"],
+                          "timestamp": pd.to_datetime([10**15, 10**15 + 500], unit="ns", utc=True)})
+    assert transitions(close)[["source", "target"]].values.tolist() == [["b", "a"]]
+    assert transitions(close, engine="spark")[["source", "target"]].values.tolist() == [["a", "b"]]
     log = ref.random_log(11, customers=60)
     for kwargs in ({"tie_order": ["purchase", "cart"]}, {"tie_order": ["support"], "unit": "session"}):
         pd.testing.assert_frame_equal(transitions(log, engine="spark", **kwargs), transitions(log, **kwargs))

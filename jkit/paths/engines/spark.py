@@ -19,7 +19,9 @@ DataFrame, ``monotonically_increasing_id()`` taken once when the engine reads it
 partitions' order, so it is the input order of a frame read from files or built from a list).
 
 Times: Spark stores microseconds, so times finer than a microsecond are cut to the microsecond
-(a pandas DataFrame's nanoseconds are floored); ``median_ns`` is Spark's exact ``median``
+(floored: a pandas DataFrame's nanoseconds, and Parquet files written with nanosecond timestamps,
+pandas' default, which Spark can read only as numbers: the engine turns on
+``spark.sql.legacy.parquet.nanosAsLong`` while it reads them and restores it after); ``median_ns`` is Spark's exact ``median``
 (interpolating between the two middle values, as pandas does) in nanoseconds. Text times of a
 Spark DataFrame or file are read by Spark (``try_to_timestamp``: ISO 8601, with or without an
 offset; text without one is in the session time zone, UTC in jkit's local session).
@@ -30,6 +32,8 @@ over one row per customer, which Spark computes in one partition: the customers,
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -93,12 +97,50 @@ def _spark_path(uri):
     return F.regexp_replace(uri, "^file:///", "file:/")
 
 
-def _with_times(frame, request: PathRequest, where: str):
+def _nanosecond_files(source: Source, request: PathRequest) -> bool:
+    """True when the Parquet files store the time column in nanoseconds (pandas' default), which Spark
+    reads only as numbers (``spark.sql.legacy.parquet.nanosAsLong``)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files = expand_paths(source)
+    if file_kind(files[0]) != "parquet":
+        return False
+    schema = pq.read_schema(files[0])
+    if request.time_col not in schema.names:
+        return False
+    kind = schema.field(request.time_col).type
+    return pa.types.is_timestamp(kind) and kind.unit == "ns"
+
+
+@contextlib.contextmanager
+def _nanos_as_long(on: bool) -> Iterator[None]:
+    """Let Spark read nanosecond Parquet timestamps (as numbers) while the engine runs, then restore the setting."""
+    if not on:
+        yield
+        return
+    conf = get_spark().conf
+    key = "spark.sql.legacy.parquet.nanosAsLong"
+    before = conf.get(key, None)
+    conf.set(key, "true")
+    try:
+        yield
+    finally:
+        if before is None:
+            conf.unset(key)
+        else:
+            conf.set(key, before)
+
+
+def _with_times(frame, request: PathRequest, where: str, nanos: bool = False):
     """The frame with ``__jk_t`` (microseconds), after counting events without customer, time or name."""
     from pyspark.sql import functions as F
 
     column = request.time_col
-    if dict(frame.dtypes)[column] == "string":
+    if nanos:  # nanoseconds read as numbers: floored to the microsecond, in exact integer arithmetic
+        q = "`" + column.replace("`", "``") + "`"
+        micros = F.expr(f"({q} - pmod({q}, 1000)) div 1000")
+    elif dict(frame.dtypes)[column] == "string":
         micros = F.unix_micros(F.try_to_timestamp(_col(column)))
     else:
         try:
@@ -123,7 +165,7 @@ def _with_times(frame, request: PathRequest, where: str):
     return frame.withColumn(_T, micros)
 
 
-def _read(source, request: PathRequest, where: str):
+def _read(source, request: PathRequest, where: str, nanos: bool):
     """The events as a Spark frame holding their columns, ``__jk_t`` and ``__jk_row``."""
     if isinstance(source, pd.DataFrame):
         return _from_pandas(source, request, where)
@@ -135,7 +177,7 @@ def _read(source, request: PathRequest, where: str):
     else:
         frame = _from_files(source, request, where)
         check_columns(list(frame.columns), request, where)
-    return _with_times(frame, request, where)
+    return _with_times(frame, request, where, nanos)
 
 
 def _base(frame, request: PathRequest, carry: list[str]):
@@ -197,8 +239,14 @@ def _sessions_of(x, request: PathRequest):
     return x.drop("__nf", "__pos", "__k", "__fp", "__s")
 
 
+def _unit(request: PathRequest) -> str:
+    """The column of the unit: the customer, or the session over the table. Windows are partitioned by
+    it directly, so Spark reuses the customer partitioning instead of shuffling a copy of the column."""
+    return "__si" if request.unit == "session" else "__c"
+
+
 def _ordered(frame, request: PathRequest, carry: list[str]):
-    """The events with ``__u`` (the unit), sessions (``__sn``, ``__si``) when needed, repeats collapsed."""
+    """The events with sessions (``__sn``, ``__si``) when needed, repeats collapsed within the unit."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -210,9 +258,8 @@ def _ordered(frame, request: PathRequest, carry: list[str]):
         offsets = per.select("__c", F.coalesce(F.sum("__n").over(before), F.lit(0)).alias("__off"))
         x = x.join(offsets, on="__c").withColumn("__si", (F.col("__off") + F.col("__sn") - 1).cast("long"))
         x = x.drop("__off")
-    x = x.withColumn("__u", F.col("__si") if request.unit == "session" else F.col("__c"))
     if request.collapse:
-        previous = F.lag("__e").over(Window.partitionBy("__u").orderBy(*_ORDER))
+        previous = F.lag("__e").over(Window.partitionBy(_unit(request)).orderBy(*_ORDER))
         x = x.withColumn("__pe", previous).where(F.col("__pe").isNull() | (F.col("__pe") != F.col("__e")))
         x = x.drop("__pe")
     return x
@@ -227,7 +274,7 @@ def _transitions(x, request: PathRequest) -> pd.DataFrame:
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    within = Window.partitionBy("__u").orderBy(*_ORDER)
+    within = Window.partitionBy(_unit(request)).orderBy(*_ORDER)
     by = [f"__b{i}" for i in range(len(request.by))]
     pairs = x.select("__c", "__t", "__e", *by, F.lead("__e").over(within).alias("__ne"),
                      F.lead("__t").over(within).alias("__nt")).where(F.col("__ne").isNotNull())
@@ -246,20 +293,22 @@ def _sequences(x, request: PathRequest) -> pd.DataFrame:
     from pyspark.sql import functions as F
 
     n = request.steps
-    p = x.select("__u", "__c", "__e", F.row_number().over(Window.partitionBy("__u").orderBy(*_ORDER)).alias("__pos"))
+    unit = _unit(request)
+    ranked = F.row_number().over(Window.partitionBy(unit).orderBy(*_ORDER)).alias("__pos")
+    p = x.select(*dict.fromkeys([unit, "__c"]), "__e", ranked)
     anchor_event = request.start if request.anchor == "start" else request.end
     if anchor_event is None:
         p = p.where(F.col("__pos") <= n).withColumn("__a", F.lit(1))
     else:
-        hit = F.min(F.when(F.col("__e") == F.lit(anchor_event), F.col("__pos"))).over(Window.partitionBy("__u"))
+        hit = F.min(F.when(F.col("__e") == F.lit(anchor_event), F.col("__pos"))).over(Window.partitionBy(unit))
         p = p.withColumn("__a", hit).where(F.col("__a").isNotNull())
     col = (F.col("__pos") - F.col("__a") + 1) if request.anchor == "start" else (F.lit(n) - (F.col("__a") - F.col("__pos")))
     p = p.withColumn("__col", col).where(F.col("__col").between(1, n))
     names = [f"step_{k}" for k in range(1, n + 1)]
-    wide = p.groupBy("__u").agg(F.min("__c").alias("__c"),
+    wide = p.groupBy(unit).agg(F.min("__c").alias("__cu"),
                                 *[F.max(F.when(F.col("__col") == k, F.col("__e"))).alias(f"step_{k}")
                                   for k in range(1, n + 1)])
-    counted = wide.groupBy(*names).agg(F.count(F.lit(1)).alias("units"), F.countDistinct("__c").alias("customers"))
+    counted = wide.groupBy(*names).agg(F.count(F.lit(1)).alias("units"), F.countDistinct("__cu").alias("customers"))
     out = _collect(counted)
     for name in names:
         out[name] = out[name].astype(object).where(out[name].notna(), None)
@@ -268,7 +317,7 @@ def _sequences(x, request: PathRequest) -> pd.DataFrame:
     return out[[*names, "units", "customers"]]
 
 
-def _sessions(x, source, request: PathRequest, carry: list[str]):
+def _sessions(x, source, request: PathRequest, carry: list[str], nanos: bool):
     """Spark in, Spark out (the events with ``session_number`` and ``session_index``); else pandas in input order."""
     from pyspark.sql import functions as F
 
@@ -279,6 +328,8 @@ def _sessions(x, source, request: PathRequest, carry: list[str]):
     got = got.iloc[np.argsort(got["__r"].to_numpy(dtype=np.int64), kind="stable")].reset_index(drop=True)
     out = source[list(request.columns)].reset_index(drop=True).copy() if isinstance(source, pd.DataFrame) \
         else got[carry].copy()
+    if nanos:  # files whose times Spark read as nanosecond numbers: give them back as times
+        out[request.time_col] = pd.to_datetime(out[request.time_col].to_numpy(dtype=np.int64), unit="ns", utc=True)
     out["session_number"] = got["__sn"].to_numpy(dtype=np.int64)
     out["session_index"] = got["__si"].to_numpy(dtype=np.int64)
     return out
@@ -292,16 +343,16 @@ def run(source: Source, request: PathRequest):
     Spark DataFrame of the events with ``session_number`` and ``session_index`` added.
     """
     where = "events" if is_spark_frame(source) else source_name(source)
-    frame = _read(source, request, where)
+    files = not isinstance(source, pd.DataFrame) and not is_spark_frame(source)
+    nanos = files and _nanosecond_files(source, request)
     if request.kind == "sessions" and is_spark_frame(source):
         carry = [c for c in source.columns if c not in ("session_number", "session_index")]
-    elif request.kind == "sessions" and not isinstance(source, pd.DataFrame):
-        carry = list(request.columns)
     else:
-        carry = []
-    x = _ordered(frame, request, carry)
-    if request.kind == "sessions":
-        return _sessions(x, source, request, carry)
-    if request.kind == "transitions":
-        return _transitions(x, request)
-    return _sequences(x, request)
+        carry = list(request.columns) if request.kind == "sessions" and files else []
+    with _nanos_as_long(nanos):
+        x = _ordered(_read(source, request, where, nanos), request, carry)
+        if request.kind == "sessions":
+            return _sessions(x, source, request, carry, nanos)
+        if request.kind == "transitions":
+            return _transitions(x, request)
+        return _sequences(x, request)
