@@ -26,7 +26,7 @@ Layout
 :mod:`~jkit.paths.sessionize`, :mod:`~jkit.paths.flows`, :mod:`~jkit.paths.steps`,
 :mod:`~jkit.paths.dropout`, :mod:`~jkit.paths.cleaning` (the API); :mod:`~jkit.paths.running`
 (engine choice), :mod:`~jkit.paths.spec` (the request engines receive), :mod:`~jkit.paths.frames`
-(what engines share) and :mod:`~jkit.paths.engines` (pandas, DuckDB).
+(what engines share) and :mod:`~jkit.paths.engines` (pandas, DuckDB, Spark).
 """
 
 from __future__ import annotations

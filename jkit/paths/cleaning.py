@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from jkit._engines import is_spark_frame
 from jkit.errors import ParameterError
 from jkit.paths.frames import check_frame, customer_values, event_codes, time_ns
 from jkit.paths.spec import make_request
@@ -55,6 +56,10 @@ def clean_events(
         with ``event_col`` cleaned and ``repeats`` (events in the run, 1 without collapsing).
         ``attrs["dropped_repeats"]`` counts the events collapsed away.
     """
+    if is_spark_frame(events):
+        raise ParameterError("clean_events works on a pandas DataFrame, not a Spark one; transitions, paths and "
+                             "step_matrix clean in Spark themselves (level='stage', stages={old: new} maps names, "
+                             "collapse_repeats=True), or bring the events to pandas first (events.toPandas())")
     if not isinstance(events, pd.DataFrame):
         raise ParameterError(f"events should be a DataFrame, not {type(events).__name__}")
     if mapping is not None and not (isinstance(mapping, Mapping) and all(

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jkit._engines import is_spark_frame
 from jkit._rules import require_columns
 from jkit.errors import ParameterError
 from jkit.funnels import funnel_journeys
@@ -24,8 +25,8 @@ __all__ = ["paths_after_dropout", "paths_before_reaching"]
 
 def _journeys(events: pd.DataFrame, steps: Sequence[Step], at: int | str, window: Any, funnel_options: dict,
               cols: tuple[str, str, str]) -> tuple[pd.DataFrame, int, str]:
-    if not isinstance(events, pd.DataFrame):
-        raise ParameterError("events should be the events DataFrame (for example data.events)")
+    if not isinstance(events, pd.DataFrame) and not is_spark_frame(events):
+        raise ParameterError("events should be the events DataFrame, pandas or Spark (for example data.events)")
     require_columns(events, list(cols), "events")
     customer_col, time_col, event_col = cols
     journeys = funnel_journeys(events, steps, window=window, customer_col=customer_col, time_col=time_col,
@@ -51,6 +52,34 @@ def _marked(events: pd.DataFrame, who: pd.DataFrame, cols: tuple[str, str, str],
     both = pd.concat([part, marks], ignore_index=True)
     both[time_col] = pd.to_datetime(both.pop("__t"), utc=True)
     return both
+
+
+def _spark_marked(events, who: pd.DataFrame, cols: tuple[str, str, str], label: str, *, after: bool):
+    """:func:`_marked` in Spark: the customers' cut times are joined onto the events there; the step
+    marks carry the anchor name already (a Spark frame has no last rows to rename)."""
+    from pyspark.sql import functions as F
+
+    from jkit.spark import micros_expr, to_spark
+
+    customer_col, time_col, event_col = cols
+    micros = micros_expr(events, time_col, "events")
+    if micros is None:
+        micros = F.unix_micros(F.try_to_timestamp(F.col(time_col)))
+    cuts = to_spark(pd.DataFrame({customer_col: who[customer_col].to_numpy(), "__at": who["__at"].to_numpy() // 1000}),
+                    events.sparkSession)
+    part = events.select(F.col(customer_col), micros.alias("__t"), F.col(event_col).cast("string").alias(event_col))
+    part = part.join(F.broadcast(cuts), on=customer_col)
+    part = part.where(F.col("__t") > F.col("__at") if after else F.col("__t") < F.col("__at"))
+    marks = cuts.select(customer_col, F.col("__at").alias("__t"), F.lit(f"\x00{label}").alias(event_col))
+    both = part.select(customer_col, "__t", event_col).unionByName(marks)
+    return both.select(customer_col, F.timestamp_micros("__t").alias(time_col), event_col)
+
+
+def _around(events, who: pd.DataFrame, cols: tuple[str, str, str], label: str, *, after: bool):
+    """The events around the step, with the marks named by the anchor (pandas or Spark, as ``events``)."""
+    if is_spark_frame(events):
+        return _spark_marked(events, who, cols, label, after=after)
+    return _with_anchor(_marked(events, who, cols, label, after=after), cols[2], len(who), label)
 
 
 def _paths_of(frame: pd.DataFrame, label: str, steps: int, top: int | None, cols: tuple[str, str, str],
@@ -80,8 +109,9 @@ def paths_after_dropout(events: pd.DataFrame, steps: Sequence[Step], at: int | s
 
     Parameters
     ----------
-    events : DataFrame
-        One row per event.
+    events : DataFrame (pandas or Spark)
+        One row per event. A Spark DataFrame stays in Spark (the funnel, the events around the
+        step and the paths are computed there).
     steps : list of str or of sets of str
         The funnel (as :func:`jkit.funnels.funnel`); ``window`` and ``**funnel_options`` go to it.
     at : int or str
@@ -106,8 +136,7 @@ def paths_after_dropout(events: pd.DataFrame, steps: Sequence[Step], at: int | s
         raise ParameterError(f"at={at!r}: no customer dropped out at step {k} ({label!r})")
     who = pd.DataFrame({customer_col: who[customer_col].to_numpy(),
                         "__at": pd.to_datetime(who[f"time_{k}"], utc=True).array.asi8})
-    frame = _with_anchor(_marked(events, who, cols, label, after=True), event_col, len(who), label)
-    return _paths_of(frame, label, path_steps, top, cols, engine, after=True)
+    return _paths_of(_around(events, who, cols, label, after=True), label, path_steps, top, cols, engine, after=True)
 
 
 def paths_before_reaching(events: pd.DataFrame, steps: Sequence[Step], at: int | str, *, path_steps: int = 5,
@@ -129,5 +158,4 @@ def paths_before_reaching(events: pd.DataFrame, steps: Sequence[Step], at: int |
         raise ParameterError(f"at={at!r}: no customer reached step {k} ({label!r})")
     who = pd.DataFrame({customer_col: who[customer_col].to_numpy(),
                         "__at": pd.to_datetime(who[f"time_{k}"], utc=True).array.asi8})
-    frame = _with_anchor(_marked(events, who, cols, label, after=False), event_col, len(who), label)
-    return _paths_of(frame, label, path_steps, top, cols, engine, after=False)
+    return _paths_of(_around(events, who, cols, label, after=False), label, path_steps, top, cols, engine, after=False)

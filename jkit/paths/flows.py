@@ -44,7 +44,7 @@ def transitions(
 
     Parameters
     ----------
-    events : DataFrame, or path / glob / list of paths to Parquet files
+    events : DataFrame (pandas or Spark), or path / glob / list of paths to Parquet files
         One row per event.
     level : {"event", "stage"}, default "event"
         ``"stage"`` names each event by its stage in ``stages`` (events no stage claims keep their name).
@@ -65,8 +65,9 @@ def transitions(
         log several events at one instant (GA4: ``first_visit``, ``session_start`` and ``page_view``
         share a timestamp); ``tie_order=["first_visit", "session_start"]`` puts them in the order
         they happen. Without it, simultaneous events are ordered by name.
-    engine : {"pandas", "duckdb"} or None
-        None picks DuckDB for files and pandas for DataFrames; results are identical.
+    engine : {"pandas", "duckdb", "spark"} or None
+        None picks Spark for a Spark DataFrame, DuckDB for files and pandas for DataFrames; results
+        are identical (Spark's times are whole microseconds: see ``docs/paths.md``).
 
     Returns
     -------

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from jkit._engines import choose, is_path_source, load
+from jkit._engines import choose, is_path_source, is_spark_frame, load
 from jkit.errors import JkitWarning, ParameterError
 from jkit.paths.engines import ENGINES
 from jkit.paths.spec import PathRequest, Source, make_request
@@ -42,16 +42,23 @@ def _session_source(events: Source, session_col: str, wanted: str) -> str:
         raise ParameterError(f"session_source={wanted!r} should be 'auto', 'column' or 'gap'")
     if wanted != "auto":
         return wanted
-    if not isinstance(events, pd.DataFrame):
+    if is_spark_frame(events):
+        if session_col not in events.columns:
+            return "gap"
+        quoted = "`" + session_col.replace("`", "``") + "`"  # one Spark aggregation: events, and those with an id
+        total, n_filled = events.selectExpr("count(*)", f"count(nullif(cast({quoted} AS STRING), ''))").first()
+    elif not isinstance(events, pd.DataFrame):
         return "column" if _file_has(events, session_col) else "gap"
-    if session_col not in events.columns:
+    elif session_col not in events.columns:
         return "gap"
-    values = events[session_col]
-    filled = values.notna() & (values.astype("string") != "").fillna(False)
-    if not filled.any():
+    else:
+        values = events[session_col]
+        filled = values.notna() & (values.astype("string") != "").fillna(False)
+        total, n_filled = len(values), int(filled.sum())
+    if not n_filled:
         return "gap"
-    if not filled.all():
-        warnings.warn(f"events: {int((~filled).sum()):,} events have no {session_col!r}; they are cut into sessions "
+    if n_filled < total:
+        warnings.warn(f"events: {total - n_filled:,} events have no {session_col!r}; they are cut into sessions "
                       "by the inactivity gap among themselves", JkitWarning, stacklevel=4)
     return "column"
 
@@ -67,10 +74,15 @@ def _file_has(source: Source, column: str) -> bool:
     return column in pq.read_schema(files[0]).names
 
 
+def _check_source(events: Any) -> None:
+    if not isinstance(events, pd.DataFrame) and not is_path_source(events) and not is_spark_frame(events):
+        raise ParameterError(f"events should be a DataFrame (pandas or Spark) or a path to Parquet files, not "
+                             f"{type(events).__name__}")
+
+
 def request_for(kind: str, events: Source, *, session_source: str = "auto", **options: Any) -> PathRequest:
     """A :class:`PathRequest` with the session source resolved against ``events``."""
-    if not isinstance(events, pd.DataFrame) and not is_path_source(events):
-        raise ParameterError(f"events should be a DataFrame or a path to Parquet files, not {type(events).__name__}")
+    _check_source(events)
     request = make_request(kind, **options)
     if request.needs_sessions:
         request = replace(request, session_source=_session_source(events, request.session_col, session_source))
@@ -78,8 +90,7 @@ def request_for(kind: str, events: Source, *, session_source: str = "auto", **op
 
 
 def run_request(events: Source, request: PathRequest, engine: str | None) -> pd.DataFrame:
-    """Run ``request`` on the engine chosen for ``events``."""
-    if not isinstance(events, pd.DataFrame) and not is_path_source(events):
-        raise ParameterError(f"events should be a DataFrame or a path to Parquet files, not {type(events).__name__}")
+    """Run ``request`` on the engine chosen for ``events`` (a Spark DataFrame picks ``"spark"``)."""
+    _check_source(events)
     runner = load(ENGINES, choose(engine, events, ENGINES, analysis="paths"))
     return runner(events, request)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jkit._engines import is_spark_frame
 from jkit.errors import ParameterError
 from jkit.funnels.coding import utc_ns
 from jkit.paths.running import request_for, run_request
@@ -44,8 +45,9 @@ def sessions(
         A session of the column is that value within one customer.
     customer_col, time_col, event_col : str
         Column names.
-    engine : {"pandas", "duckdb"} or None
-        None picks DuckDB for files and pandas for DataFrames; results are identical.
+    engine : {"pandas", "duckdb", "spark"} or None
+        None picks Spark for a Spark DataFrame, DuckDB for files and pandas for DataFrames;
+        results are identical (Spark's times are whole microseconds).
 
     Returns
     -------
@@ -53,7 +55,9 @@ def sessions(
         The events in their input order (a DataFrame keeps its index; files give the columns
         read) with ``session`` (int, unique over the table: customers in id order, their
         sessions in time order, from 1) and ``session_number`` (1 for a customer's first
-        session). The data's ``session_col`` is left as it is.
+        session). The data's ``session_col`` is left as it is. A Spark DataFrame gives a Spark
+        DataFrame (all its columns, then ``session`` and ``session_number``), computed on the
+        cluster when it is used: no event comes to the driver.
 
     Notes
     -----
@@ -63,6 +67,10 @@ def sessions(
     request = request_for("sessions", events, session_source=session_source, gap=gap, session_col=session_col,
                           customer_col=customer_col, time_col=time_col, event_col=event_col)
     out = run_request(events, request, engine)
+    if is_spark_frame(events):
+        kept = ["`" + c.replace("`", "``") + "`" for c in out.columns
+                if c not in ("session", "session_number", "session_index")]
+        return out.select(*kept, (out["session_index"] + 1).alias("session"), "session_number")
     if isinstance(events, pd.DataFrame):
         result = events.copy()
         result["session"] = out["session_index"].to_numpy() + 1
@@ -79,8 +87,9 @@ def session_summary(events: Source, *, customer_col: str = "customer_id", time_c
 
     Parameters
     ----------
-    events : DataFrame or paths
-        Events, or the output of :func:`sessions` (its ``session`` column is used as it is).
+    events : DataFrame (pandas or Spark) or paths
+        Events, or the output of :func:`sessions` (its ``session`` column is used as it is). A
+        Spark DataFrame is reduced in Spark; only the table (one row per session) is collected.
     customer_col, time_col : str
         Column names.
     **options
@@ -92,21 +101,46 @@ def session_summary(events: Source, *, customer_col: str = "customer_id", time_c
         ``customer_col``, ``session``, ``session_number``, ``start``, ``end`` (UTC), ``length``
         (Timedelta, 0 for a one-event session) and ``events``, by customer and session.
     """
-    if not (isinstance(events, pd.DataFrame) and {"session", "session_number"} <= set(events.columns)):
+    has_sessions = (isinstance(events, pd.DataFrame) or is_spark_frame(events)) and \
+        {"session", "session_number"} <= set(events.columns)
+    if not has_sessions:
         events = sessions(events, customer_col=customer_col, time_col=time_col, **options)
     elif options:
         raise ParameterError(f"events already hold sessions; {', '.join(options)} would be ignored")
-    times = pd.to_datetime(utc_ns(events[time_col], where="events", column=time_col), utc=True)
-    frame = pd.DataFrame({customer_col: events[customer_col].to_numpy(), "session": events["session"].to_numpy(),
-                          "session_number": events["session_number"].to_numpy(), "__t": times.to_numpy()})
-    grouped = frame.groupby("session", sort=True)
-    out = grouped.agg(**{customer_col: (customer_col, "first"), "session_number": ("session_number", "first"),
-                         "start": ("__t", "min"), "end": ("__t", "max"), "events": ("__t", "size")}).reset_index()
+    if is_spark_frame(events):
+        out = _spark_summary(events, customer_col, time_col)
+    else:
+        times = pd.to_datetime(utc_ns(events[time_col], where="events", column=time_col), utc=True)
+        frame = pd.DataFrame({customer_col: events[customer_col].to_numpy(), "session": events["session"].to_numpy(),
+                              "session_number": events["session_number"].to_numpy(), "__t": times.to_numpy()})
+        grouped = frame.groupby("session", sort=True)
+        out = grouped.agg(**{customer_col: (customer_col, "first"), "session_number": ("session_number", "first"),
+                             "start": ("__t", "min"), "end": ("__t", "max"), "events": ("__t", "size")}).reset_index()
     out["start"] = pd.to_datetime(out["start"], utc=True)
     out["end"] = pd.to_datetime(out["end"], utc=True)
     out["length"] = out["end"] - out["start"]
     out["events"] = out["events"].astype(np.int64)
     return out[[customer_col, "session", "session_number", "start", "end", "length", "events"]]
+
+
+def _spark_summary(events, customer_col: str, time_col: str) -> pd.DataFrame:
+    """A Spark frame's sessions reduced in Spark: one row per session comes back, not the events."""
+    from pyspark.sql import functions as F
+
+    from jkit.spark import micros_expr, quiet
+
+    micros = micros_expr(events, time_col, "events")
+    if micros is None:
+        micros = F.unix_micros(F.try_to_timestamp(F.col(time_col)))
+    grouped = events.groupBy("session").agg(F.first(customer_col).alias(customer_col),
+                                            F.first("session_number").alias("session_number"),
+                                            F.min(micros).alias("start"), F.max(micros).alias("end"),
+                                            F.count(F.lit(1)).alias("events"))
+    with quiet():
+        out = grouped.toArrow().to_pandas().sort_values("session", ignore_index=True)
+    for name in ("start", "end"):
+        out[name] = pd.to_datetime(out[name].to_numpy(dtype=np.int64) * 1000, utc=True)
+    return out
 
 
 def customer_sessions(summary: pd.DataFrame, *, customer_col: str = "customer_id") -> pd.DataFrame:

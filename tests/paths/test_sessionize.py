@@ -73,8 +73,8 @@ def test_bad_input_is_named():
         sessions(log)
     with pytest.raises(DataValidationError, match="'timestamp'"):
         sessions(log, engine="duckdb")
-    with pytest.raises(ParameterError, match="engine='spark' is not available"):
-        sessions(small_log(), engine="spark")
+    with pytest.raises(ParameterError, match="engine='polars' is not known"):
+        sessions(small_log(), engine="polars")
     with pytest.raises(ParameterError, match="events should be a DataFrame"):
         sessions({"a": 1})
     text = small_log().assign(timestamp=["2024-01-01 10:00", "x", *["2024-01-01 10:00"] * 6])

@@ -2,7 +2,7 @@
 
 Each engine is a module of this folder with ``run(source, request) -> DataFrame`` (see
 :mod:`jkit.paths.spec`); :func:`jkit._engines.choose` picks one and :func:`jkit._engines.load`
-imports it, so DuckDB stays optional.
+imports it, so DuckDB and PySpark stay optional.
 """
 
 from __future__ import annotations
@@ -17,4 +17,5 @@ __all__ = ["ENGINES"]
 ENGINES: dict[str, str | Callable[..., pd.DataFrame]] = {
     "pandas": "jkit.paths.engines.pandas:run",
     "duckdb": "jkit.paths.engines.duckdb:run",
+    "spark": "jkit.paths.engines.spark:run",
 }
