@@ -14,7 +14,11 @@ from jkit._engines import is_spark_frame
 from jkit.errors import DataValidationError, JkitError, MissingResourceError, ParameterError
 from jkit.spark.session import get_spark
 
-__all__ = ["executor_errors", "is_spark_frame", "micros_expr", "quiet", "to_spark"]
+__all__ = ["NANOS_AS_LONG", "executor_errors", "is_spark_frame", "micros_expr", "micros_from_nanos", "nanos_as_long",
+           "nanosecond_parquet", "quiet", "to_spark"]
+
+#: the Spark setting that reads nanosecond Parquet timestamps (pandas' default) as numbers; Spark refuses them otherwise
+NANOS_AS_LONG = "spark.sql.legacy.parquet.nanosAsLong"
 
 
 def to_spark(frame: pd.DataFrame, spark=None, *, row_col: str | None = None):
@@ -104,3 +108,44 @@ def micros_expr(frame, column: str, where: str):
     raise ParameterError(
         f"{where}: column {column!r} holds {kind} values, not times; store times as timestamps or ISO 8601 text"
     )
+
+
+def nanosecond_parquet(files, column: str) -> bool:
+    """True when the first of the Parquet ``files`` stores ``column`` as nanosecond timestamps (pandas' default)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(str(list(files)[0]))
+    if column not in schema.names:
+        return False
+    kind = schema.field(column).type
+    return pa.types.is_timestamp(kind) and kind.unit == "ns"
+
+
+@contextlib.contextmanager
+def nanos_as_long(on: bool) -> Iterator[None]:
+    """Let Spark read nanosecond Parquet timestamps (as numbers) inside the block, then restore the setting.
+
+    The setting is the session's, so the block should hold every Spark action on those files.
+    """
+    if not on:
+        yield
+        return
+    conf = get_spark().conf
+    before = conf.get(NANOS_AS_LONG, None)
+    conf.set(NANOS_AS_LONG, "true")
+    try:
+        yield
+    finally:
+        if before is None:
+            conf.unset(NANOS_AS_LONG)
+        else:
+            conf.set(NANOS_AS_LONG, before)
+
+
+def micros_from_nanos(column: str):
+    """A Spark expression flooring a column of nanoseconds (read with :data:`NANOS_AS_LONG`) to microseconds."""
+    from pyspark.sql import functions as F
+
+    q = "`" + column.replace("`", "``") + "`"
+    return F.expr(f"({q} - pmod({q}, 1000)) div 1000")

@@ -147,3 +147,18 @@ def test_strict_repeats_and_huge_window_in_spark(spark):
     frames = _three(ev, ["a", "b", "c"], order="strict", window=pd.Timedelta.max)
     _same(frames)
     assert frames[2]["reached"].tolist() == [3, 2]
+
+
+def test_nanosecond_parquet_files_read_on_spark(spark, tmp_path):
+    """pandas writes nanosecond times by default, which Spark refuses unless it reads them as numbers."""
+    import pyarrow.parquet as pq
+
+    log = _random_log(4)
+    noise = pd.to_timedelta(np.arange(len(log)) % 997, unit="us")
+    log["timestamp"] = (log["timestamp"] + noise).astype("datetime64[ns, UTC]")
+    path = tmp_path / "events.parquet"
+    log.to_parquet(path, index=False)
+    assert pq.read_schema(path).field("timestamp").type.unit == "ns"
+    got = funnel(str(path), STEPS, window="1h", engine="spark")
+    pd.testing.assert_frame_equal(funnel(str(path), STEPS, window="1h", engine="pandas"), got, check_exact=True)
+    assert spark.conf.get("spark.sql.legacy.parquet.nanosAsLong", "false") == "false"  # restored after the run

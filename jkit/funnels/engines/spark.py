@@ -28,7 +28,7 @@ from jkit.funnels.coding import engine_result, group_codes, set_aside_counts, so
 from jkit.funnels.kernel import NAT, KernelResult
 from jkit.funnels.spec import EngineResult, FunnelSpec, Source, check_columns, expand_paths, file_kind, source_name
 from jkit.spark import get_spark, is_spark_frame, to_spark
-from jkit.spark.frames import executor_errors, micros_expr, quiet
+from jkit.spark.frames import executor_errors, micros_expr, micros_from_nanos, nanos_as_long, nanosecond_parquet, quiet
 
 __all__ = ["run"]
 
@@ -122,13 +122,20 @@ def run(source: Source, spec: FunnelSpec) -> EngineResult:
     ``source`` is a ``pyspark.sql.DataFrame``, a pandas DataFrame (sent to Spark), or paths to
     Parquet/CSV files (read by the active or a local SparkSession).
     """
+    files = [] if is_spark_frame(source) or isinstance(source, pd.DataFrame) else expand_paths(source)
+    nanos = bool(files) and file_kind(files[0]) == "parquet" and nanosecond_parquet(files, spec.time_col)
+    with nanos_as_long(nanos):  # pandas writes nanosecond times, which Spark reads only as numbers
+        return _run(source, spec, nanos)
+
+
+def _run(source: Source, spec: FunnelSpec, nanos: bool) -> EngineResult:
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
     frame, where = _read(source, spec)
     check_columns(list(frame.columns), spec, where)
     spark = frame.sparkSession
-    micros = micros_expr(frame, spec.time_col, where)
+    micros = micros_from_nanos(spec.time_col) if nanos else micros_expr(frame, spec.time_col, where)
     text_time = micros is None
     code_of = spec.code_of
     code = F.lit(spec.n if spec.order == "strict" else -1)

@@ -32,8 +32,6 @@ over one row per customer, which Spark computes in one partition: the customers,
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +42,7 @@ from jkit.funnels.spec import expand_paths, file_kind
 from jkit.paths.frames import check_frame, time_ns
 from jkit.paths.spec import PathRequest, Source, check_columns, source_name
 from jkit.spark import get_spark, is_spark_frame, micros_expr, quiet, to_spark
+from jkit.spark.frames import micros_from_nanos, nanos_as_long, nanosecond_parquet
 
 __all__ = ["run"]
 
@@ -97,49 +96,13 @@ def _spark_path(uri):
     return F.regexp_replace(uri, "^file:///", "file:/")
 
 
-def _nanosecond_files(source: Source, request: PathRequest) -> bool:
-    """True when the Parquet files store the time column in nanoseconds (pandas' default), which Spark
-    reads only as numbers (``spark.sql.legacy.parquet.nanosAsLong``)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    files = expand_paths(source)
-    if file_kind(files[0]) != "parquet":
-        return False
-    schema = pq.read_schema(files[0])
-    if request.time_col not in schema.names:
-        return False
-    kind = schema.field(request.time_col).type
-    return pa.types.is_timestamp(kind) and kind.unit == "ns"
-
-
-@contextlib.contextmanager
-def _nanos_as_long(on: bool) -> Iterator[None]:
-    """Let Spark read nanosecond Parquet timestamps (as numbers) while the engine runs, then restore the setting."""
-    if not on:
-        yield
-        return
-    conf = get_spark().conf
-    key = "spark.sql.legacy.parquet.nanosAsLong"
-    before = conf.get(key, None)
-    conf.set(key, "true")
-    try:
-        yield
-    finally:
-        if before is None:
-            conf.unset(key)
-        else:
-            conf.set(key, before)
-
-
 def _with_times(frame, request: PathRequest, where: str, nanos: bool = False):
     """The frame with ``__jk_t`` (microseconds), after counting events without customer, time or name."""
     from pyspark.sql import functions as F
 
     column = request.time_col
     if nanos:  # nanoseconds read as numbers: floored to the microsecond, in exact integer arithmetic
-        q = "`" + column.replace("`", "``") + "`"
-        micros = F.expr(f"({q} - pmod({q}, 1000)) div 1000")
+        micros = micros_from_nanos(column)
     elif dict(frame.dtypes)[column] == "string":
         micros = F.unix_micros(F.try_to_timestamp(_col(column)))
     else:
@@ -344,12 +307,13 @@ def run(source: Source, request: PathRequest):
     """
     where = "events" if is_spark_frame(source) else source_name(source)
     files = not isinstance(source, pd.DataFrame) and not is_spark_frame(source)
-    nanos = files and _nanosecond_files(source, request)
+    listed = expand_paths(source) if files else []
+    nanos = bool(listed) and file_kind(listed[0]) == "parquet" and nanosecond_parquet(listed, request.time_col)
     if request.kind == "sessions" and is_spark_frame(source):
         carry = [c for c in source.columns if c not in ("session_number", "session_index")]
     else:
         carry = list(request.columns) if request.kind == "sessions" and files else []
-    with _nanos_as_long(nanos):
+    with nanos_as_long(nanos):
         x = _ordered(_read(source, request, where, nanos), request, carry)
         if request.kind == "sessions":
             return _sessions(x, source, request, carry, nanos)
