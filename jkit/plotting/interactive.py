@@ -256,7 +256,8 @@ def transition_chart(transitions: pd.DataFrame, *, value: str = "share", top: in
                                                        "colorbar.tickformat": fmt[v]}]) for v in kinds]
     fig.update_layout(
         title="Where customers go next", height=height or max(360, 28 * len(y) + 200),
-        xaxis=dict(title="next event", tickangle=-45), yaxis=dict(title="event", autorange="reversed"),
+        xaxis=dict(title="next event", tickangle=-45, showgrid=False),
+        yaxis=dict(title="event", autorange="reversed", showgrid=False), plot_bgcolor="white",  # no pair: blank
         updatemenus=[dict(buttons=buttons, active=kinds.index(value), x=1, xanchor="right", y=1.12, yanchor="top")],
         margin=dict(t=70))
     return fig
@@ -283,8 +284,8 @@ def step_matrix_chart(matrix: pd.DataFrame, *, height: int | None = None):
     fig = go.Figure(go.Heatmap(z=values, x=x, y=y, customdata=counts, colorscale="Greens", zmin=0,
                                colorbar=dict(tickformat=".0%"), hovertemplate=hover))
     fig.update_layout(title="Share at each step" + (f" ({units:,} paths)" if units else ""),
-                      height=height or max(320, 26 * len(y) + 160), xaxis=dict(title="step"),
-                      yaxis=dict(autorange="reversed"), margin=dict(t=60))
+                      height=height or max(320, 26 * len(y) + 160), xaxis=dict(title="step", showgrid=False),
+                      yaxis=dict(autorange="reversed", showgrid=False), plot_bgcolor="white", margin=dict(t=60))
     return fig
 
 
