@@ -161,6 +161,19 @@ def _stack_y(keys: list[tuple[int, str]], sizes: list[float]) -> list[float]:
     return out
 
 
+def _single_events(shown: pd.DataFrame, count: str, total: float, height: int):
+    """Paths of one event each have no flow: a bar per path, its count and share on hover."""
+    go = _go()
+    names = [_text(p) for p in shown["path"]]
+    fig = go.Figure(go.Bar(x=shown[count].to_numpy(dtype=float), y=names, orientation="h",
+                           customdata=(shown[count] / total).to_numpy(dtype=float), marker_color="#4c72b0",
+                           hovertemplate=f"%{{y}}<br>%{{x:,}} {count} (%{{customdata:.1%}} of all)<extra></extra>"))
+    fig.update_layout(title=f"Top {len(shown)} paths: each a single event, so nothing flows", height=height,
+                      xaxis=dict(title=count), yaxis=dict(autorange="reversed"), plot_bgcolor="white",
+                      margin=dict(t=70))
+    return fig
+
+
 def flow_chart(paths: pd.DataFrame, *, tops: tuple[int, ...] = (3, 5, 10), max_groups: int = 12,
                height: int = 520):
     """The top paths as a Sankey diagram: a column per step, a node per event, a band per step-to-step move.
@@ -192,9 +205,13 @@ def flow_chart(paths: pd.DataFrame, *, tops: tuple[int, ...] = (3, 5, 10), max_g
     if shown.empty or not total:
         fig.update_layout(title="No path to draw", height=height)
         return fig
+    moves = shown[steps[1]].notna().to_numpy() if len(steps) > 1 else np.zeros(len(shown), dtype=bool)
+    if not moves.any():  # plotly.js cannot lay out a Sankey without a link ("Invalid array length")
+        return _single_events(shown, count, total, height)
     weight = pd.concat([shown.groupby(c)[count].sum() for c in steps]).groupby(level=0).sum()
     palette = group_palette(sorted(map(str, weight.index), key=lambda n: (-weight[n], n)), max_groups=max_groups)
-    choices = sorted({n for n in tops if 0 < n < len(shown)} | {len(shown)})
+    first_move = int(np.argmax(moves)) + 1  # a menu choice needs at least one path with a move
+    choices = sorted({n for n in tops if first_move <= n < len(shown)} | {len(shown)})
     for n in choices:
         fig.add_trace(_sankey(shown.head(n), steps, count, total, palette, go, visible=n == len(shown)))
     other = 1 - shown[count].sum() / total

@@ -198,3 +198,46 @@ def test_real_ga4_day_charts_every_path_and_transition(shared_data):
                                                            interactive.step_matrix_chart(matrix)))
     some_ids = events["customer_id"].astype(str).drop_duplicates().head(50)
     assert not [c for c in some_ids if c in snippet]  # counts only, no customer ids
+
+
+def single_event_paths() -> pd.DataFrame:
+    """Paths of one event each (a study whose customers have one event): 12, 5 and 3 customers."""
+    return pd.DataFrame({"path": ["interested", "called", "visited"], "step_1": ["interested", "called", "visited"],
+                         "step_2": [None] * 3, "customers": [12, 5, 3], "share": [0.6, 0.25, 0.15]})
+
+
+def test_paths_of_one_event_are_bars_not_a_sankey_without_links():
+    fig = interactive.flow_chart(single_event_paths())
+    (bar,) = fig.data
+    assert bar.type == "bar" and list(bar.y) == ["interested", "called", "visited"]
+    assert list(bar.x) == [12, 5, 3] and list(bar.customdata) == pytest.approx([0.6, 0.25, 0.15])
+    assert fig.layout.title.text == "Top 3 paths: each a single event, so nothing flows"
+
+
+def test_menu_choices_start_where_a_path_moves():
+    table = pd.DataFrame({"path": ["x", "a → b", "c → d"], "step_1": ["x", "a", "c"], "step_2": [None, "b", "d"],
+                          "customers": [10, 5, 2], "share": [10 / 17, 5 / 17, 2 / 17]})
+    fig = interactive.flow_chart(table, tops=(1, 2))
+    assert [b.label for b in fig.layout.updatemenus[0].buttons] == ["top 2", "all 3"]
+    assert all(len(t.link.value) for t in fig.data)  # every Sankey trace has a link
+
+
+@pytest.mark.browser
+def test_every_flow_shape_draws_in_a_browser(browser, tmp_path):
+    """plotly.js throws "Invalid array length" on a Sankey without links; every shape must draw cleanly."""
+    (tmp_path / "plotly.min.js").write_text(interactive.plotly_js(), encoding="utf-8")
+    shapes = [paths_table(), single_event_paths(), paths_table().iloc[[3]]]
+    body = "".join(interactive.chart_html(interactive.flow_chart(t)) for t in shapes)
+    page_file = tmp_path / "page.html"
+    page_file.write_text(f'<html><head><script src="plotly.min.js"></script></head><body>{body}</body></html>',
+                         encoding="utf-8")
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(page_file.as_uri())
+    page.wait_for_timeout(1500)
+    drawn = page.evaluate("Array.from(document.querySelectorAll('.plotly-graph-div')).map(d => d.querySelectorAll('svg').length)")
+    page.close()
+    assert not errors
+    assert len(drawn) == 3 and all(n > 0 for n in drawn)
