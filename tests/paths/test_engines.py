@@ -103,3 +103,21 @@ def test_parquet_files_give_what_the_dataframe_gives(tmp_path):
             from_files = sessions(files, engine=engine, session_source="column")
             in_memory = sessions(log, session_source="column")
         assert from_files["session"].tolist() == in_memory["session"].tolist()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("with_ties", [False, True])
+def test_the_packed_sort_equals_lexsort_also_when_keys_do_not_fit(seed, with_ties):
+    from jkit.paths.engines import pandas as engine
+
+    rng = np.random.default_rng(seed)
+    n = 5_000
+    c, t, e = rng.integers(0, 40, n), rng.integers(0, 300, n) * 10**9, rng.integers(0, 6, n)  # many exact ties
+    tie = rng.integers(0, 3, n) if with_ties else None
+    keys = [e, t, c] if tie is None else [e, tie, t, c]
+    assert np.array_equal(engine._event_order(c, t, e, tie), np.lexsort(keys))
+    many = np.arange(n, dtype=np.int64)[::-1] * 200_000  # codes up to 10^9: the packed key would overflow
+    e_many = rng.integers(0, 10**9, n)
+    assert (int(many.max()) + 1) * len(np.unique(t)) * (int(e_many.max()) + 1) >= 2**63
+    keys = [e_many, t, many] if tie is None else [e_many, tie, t, many]
+    assert np.array_equal(engine._event_order(many, t, e_many, tie), np.lexsort(keys))
