@@ -105,3 +105,14 @@ def sequences_of(events, steps, start=None, end=None, unit="customer", gap_ns=30
             seq = names[:steps] + [None] * (steps - len(names[:steps]))
         found[tuple(seq)] += 1
     return found
+
+
+def assert_transitions_match(out, log, *, unit: str, collapse: bool, by: bool) -> None:
+    """An engine's transitions table equals :func:`transitions_of` (medians to the nanosecond, rounded)."""
+    got = {((r.touchpoint, r.source, r.target) if by else (r.source, r.target)):
+           (r.transitions, r.customers, r.median_time.value) for r in out.itertuples()}
+    expected = transitions_of(log, unit=unit, collapse=collapse, by=by)
+    assert got.keys() == expected.keys()
+    for key, (n, c, median) in expected.items():
+        assert got[key][:2] == (n, c)
+        assert abs(got[key][2] - median) <= 1  # ns: the median of two values is rounded
