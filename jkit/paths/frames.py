@@ -1,26 +1,50 @@
-"""What the paths engines share around a DataFrame: checking it, times as nanoseconds, event names coded
-in name order. Engines import this module and :mod:`jkit.paths.spec` only."""
+"""What the paths engines share: checking a DataFrame, times as nanoseconds, event names coded in name
+order, the Parquet files of a source and where each starts in the input order, and the message for
+events without a customer, time or name. Engines import this module and :mod:`jkit.paths.spec` only."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from jkit.errors import DataValidationError, format_rows
+from jkit.errors import DataValidationError, ParameterError, format_rows
 from jkit.funnels.coding import utc_ns
-from jkit.paths.spec import PathRequest, check_columns
+from jkit.funnels.spec import expand_paths, file_kind
+from jkit.paths.spec import PathRequest, Source, check_columns
 
-__all__ = ["check_frame", "customer_values", "event_codes", "time_ns"]
+__all__ = ["check_frame", "customer_values", "empty_values_error", "event_codes", "parquet_files", "row_offsets",
+           "time_ns"]
+
+
+def empty_values_error(where: str, column: str, role: str, n: int, rows: np.ndarray | None = None) -> DataValidationError:
+    """The error for ``n`` events without a value in ``column`` (its role named; 1-based ``rows`` when known)."""
+    at = f" ({format_rows(rows)})" if rows is not None else ""
+    return DataValidationError(f"{where}: column {column!r} ({role}) is empty in {n:,} events{at}; every event needs "
+                               "a customer, a time and an event name — drop or fill those rows first")
 
 
 def _no_missing(values: pd.Series, column: str, role: str, where: str) -> None:
     missing = values.isna().to_numpy()
     if missing.any():
-        rows = np.flatnonzero(missing) + 1
-        raise DataValidationError(
-            f"{where}: column {column!r} ({role}) is empty in {int(missing.sum()):,} events ({format_rows(rows)}); "
-            "every event needs a customer, a time and an event name — drop or fill those rows first"
-        )
+        raise empty_values_error(where, column, role, int(missing.sum()), np.flatnonzero(missing) + 1)
+
+
+def parquet_files(source: Source) -> list:
+    """The files of a path source (a glob or list expanded); a ParameterError when they are not Parquet."""
+    files = expand_paths(source)
+    if file_kind(files[0]) != "parquet":
+        raise ParameterError(f"{Path(files[0]).name}: the paths engines read Parquet files; read CSV files with "
+                             "jkit.load() and pass the DataFrame")
+    return files
+
+
+def row_offsets(files: list) -> np.ndarray:
+    """Where each file's first row stands in the input order (the files one after another), from their footers."""
+    import pyarrow.parquet as pq
+
+    return np.concatenate([[0], np.cumsum([pq.ParquetFile(f).metadata.num_rows for f in files])[:-1]]).astype(np.int64)
 
 
 def check_frame(frame: pd.DataFrame, request: PathRequest, where: str) -> None:

@@ -7,15 +7,12 @@ engine (:mod:`jkit.paths.frames`), so both engines read them alike; Parquet file
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from jkit.duckdb_sql import connect, quote_name, quote_text, reported_limits
-from jkit.errors import DataValidationError, ParameterError
-from jkit.funnels.spec import expand_paths, file_kind
-from jkit.paths.frames import check_frame, time_ns
+from jkit.errors import ParameterError
+from jkit.paths.frames import check_frame, empty_values_error, parquet_files, row_offsets, time_ns
 from jkit.paths.spec import PathRequest, Source, check_columns, source_name
 
 __all__ = ["run"]
@@ -44,29 +41,23 @@ def _time_sql(column: str, kind: str, where: str) -> str:
 
 
 def _file_source(con, source: Source, request: PathRequest, where: str) -> None:
-    files = expand_paths(source)
-    if file_kind(files[0]) != "parquet":
-        raise ParameterError(f"{Path(files[0]).name}: the paths engines read Parquet files; read CSV files with "
-                             "jkit.load() and pass the DataFrame")
+    files = parquet_files(source)
     listing = "[" + ", ".join(quote_text(str(f)) for f in files) + "]"
     scan = f"read_parquet({listing}, filename=true, file_row_number=true)"
     schema = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()}
     check_columns(list(schema), request, where)
     t = _time_sql(request.time_col, schema[request.time_col], where)
     cols = ", ".join(quote_name(c) for c in request.columns)
-    import pyarrow.parquet as pq
-
-    starts = np.concatenate([[0], np.cumsum([pq.ParquetFile(f).metadata.num_rows for f in files])[:-1]])
-    offsets = "[" + ", ".join(str(int(v)) for v in starts) + "]"
+    offsets = "[" + ", ".join(str(int(v)) for v in row_offsets(files)) + "]"
     row = f"(list_extract({offsets}, list_position({listing}, filename)) + file_row_number)::BIGINT"
     con.execute(f"CREATE TEMP VIEW src AS SELECT {cols}, {t} AS __t, {row} AS __row FROM {scan}")
-    checks = [(request.customer_col, quote_name(request.customer_col)), (request.time_col, "__t"),
-              (request.event_col, quote_name(request.event_col))]
-    for name, expr in checks:
-        n = con.execute(f"SELECT count(*) FROM src WHERE {expr} IS NULL").fetchone()[0]
+    checks = [(request.customer_col, "customer_col", quote_name(request.customer_col)),
+              (request.time_col, "time_col", "__t"), (request.event_col, "event_col", quote_name(request.event_col))]
+    counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {expr} IS NULL)" for *_, expr in checks)
+                         + " FROM src").fetchone()  # one scan of the files for the three checks
+    for (name, role, _), n in zip(checks, counts, strict=True):
         if n:
-            raise DataValidationError(f"{where}: column {name!r} is empty in {n:,} events; every event needs a "
-                                      "customer, a time and an event name — drop or fill those rows first")
+            raise empty_values_error(where, name, role, int(n))
 
 
 def _mapped_event(con, request: PathRequest) -> tuple[str, str]:

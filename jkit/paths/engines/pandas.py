@@ -3,14 +3,10 @@ operations (no Python loop per customer). Parquet files are read whole with pyar
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from jkit.errors import ParameterError
-from jkit.funnels.spec import expand_paths, file_kind
-from jkit.paths.frames import check_frame, customer_values, event_codes, time_ns
+from jkit.paths.frames import check_frame, customer_values, event_codes, parquet_files, time_ns
 from jkit.paths.spec import PathRequest, Source, source_name
 
 __all__ = ["run"]
@@ -19,10 +15,7 @@ __all__ = ["run"]
 def _read(source: Source, request: PathRequest) -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         return source
-    files = expand_paths(source)
-    if file_kind(files[0]) != "parquet":
-        raise ParameterError(f"{Path(files[0]).name}: the paths engines read Parquet files; read CSV files with "
-                             "jkit.load() and pass the DataFrame")
+    files = parquet_files(source)
     import pyarrow.parquet as pq
 
     names = pq.read_schema(files[0]).names

@@ -37,9 +37,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jkit.errors import DataValidationError, ParameterError, describe_values
+from jkit.errors import ParameterError, describe_values
 from jkit.funnels.spec import expand_paths, file_kind
-from jkit.paths.frames import check_frame, time_ns
+from jkit.paths.frames import check_frame, empty_values_error, parquet_files, row_offsets, time_ns
 from jkit.paths.spec import PathRequest, Source, check_columns, source_name
 from jkit.spark import get_spark, is_spark_frame, micros_expr, quiet, to_spark
 from jkit.spark.frames import micros_from_nanos, nanos_as_long, nanosecond_parquet
@@ -66,15 +66,11 @@ def _from_files(source: Source, request: PathRequest, where: str):
     """Parquet files as Spark, with each row's place in the files as the pandas engine counts it."""
     from urllib.parse import unquote, urlparse
 
-    import pyarrow.parquet as pq
     from pyspark.sql import functions as F
 
-    files = expand_paths(source)
-    if file_kind(files[0]) != "parquet":
-        raise ParameterError(f"{Path(files[0]).name}: the paths engines read Parquet files; read CSV files with "
-                             "jkit.load() and pass the DataFrame")
+    files = parquet_files(source)
     resolved = [Path(f).resolve() for f in files]
-    starts = np.concatenate([[0], np.cumsum([pq.ParquetFile(f).metadata.num_rows for f in files])[:-1]])
+    starts = row_offsets(files)
     with quiet():
         frame = get_spark().read.option("mergeSchema", "true").parquet(*[str(f) for f in resolved])
     offsets = []
@@ -118,8 +114,7 @@ def _with_times(frame, request: PathRequest, where: str, nanos: bool = False):
         found = [int(v or 0) for v in frame.agg(*counts).first()]
     for (col, role), n in zip(roles, found, strict=False):
         if n:
-            raise DataValidationError(f"{where}: column {col!r} ({role}) is empty in {n:,} events; every event "
-                                      "needs a customer, a time and an event name — drop or fill those rows first")
+            raise empty_values_error(where, col, role, n)
     if found[3]:
         with quiet():
             bad = [r[0] for r in frame.where(_col(column).isNotNull() & micros.isNull()).select(_col(column)).limit(3).collect()]
