@@ -17,7 +17,7 @@ from pathlib import Path
 
 from jkit.errors import MissingResourceError
 
-__all__ = ["attach", "linked_assets", "page_assets"]
+__all__ = ["attach", "page_assets"]
 
 logger = logging.getLogger("jkit.reports")
 _MARK = re.compile(r'\sdata-jkit-plotly="([0-9A-Za-z.+-]{1,40})"')
@@ -26,11 +26,6 @@ _MARK = re.compile(r'\sdata-jkit-plotly="([0-9A-Za-z.+-]{1,40})"')
 def page_assets(page: str) -> list[str]:
     """The asset file names a rendered page's charts ask for (``plotly-<version>.min.js``), sorted."""
     return sorted({f"plotly-{version}.min.js" for version in _MARK.findall(page)})
-
-
-def linked_assets(page: str) -> list[str]:
-    """The ``src`` of every ``<script src=…>`` of a page (what a test checks resolves)."""
-    return [html.unescape(m) for m in re.findall(r'<script\b[^>]*\bsrc="([^"]+)"', page)]
 
 
 def _write(name: str, folder: Path) -> bool:

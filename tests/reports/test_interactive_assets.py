@@ -3,11 +3,13 @@ it with one relative <script src> that resolves from both, and the charts draw o
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pytest
 
-from jkit.reports.assets import attach, linked_assets, page_assets
+from jkit.reports.assets import attach, page_assets
 from tests.reports import write_notebook
 
 pytest.importorskip("plotly")
@@ -17,6 +19,11 @@ CHART = ("import pandas as pd\nfrom IPython.display import display\n"
          "from jkit.plotting.interactive import interactive_chart, step_matrix_chart\n"
          "m = pd.DataFrame({1: [0.75, 0.25], 2: [0.5, 0.5]}, index=[name, 'ENDED'])\nm.attrs['units'] = 4\n"
          "display(interactive_chart(step_matrix_chart(m)))\ndisplay(interactive_chart(step_matrix_chart(m)))")
+
+
+def linked_assets(page: str) -> list[str]:
+    """The ``src`` of every ``<script src=…>`` of a page."""
+    return [html.unescape(m) for m in re.findall(r'<script\b[^>]*\bsrc="([^"]+)"', page)]
 
 
 def test_attach_links_one_script_per_version_and_writes_the_file_once(tmp_path):
