@@ -22,6 +22,7 @@ __all__ = [
     "column_list",
     "period_code",
     "require_columns",
+    "require_roles",
     "to_naive_utc",
     "to_utc",
 ]
@@ -81,6 +82,17 @@ def period_code(period: str, *, name: str = "period") -> str:
         raise ParameterError(f"{name}={period!r} should be one of 'D', 'W', 'M', 'Q' or 'Y' (or day, week, month, "
                              "quarter, year)")
     return PERIODS[period]
+
+
+def require_roles(found: Sequence[str], roles: Sequence[tuple[str, str]], where: str) -> None:
+    """Raise :class:`~jkit.errors.MissingColumnError` naming every ``(role, column)`` whose column is not in ``found``.
+
+    The message gives each as the argument that names it (``time_col='ts'``) and the columns found.
+    """
+    missing = [(role, col) for role, col in roles if col not in found]
+    if missing:
+        what = ", ".join(f"{role}={col!r}" for role, col in missing)
+        raise MissingColumnError(f"{where}: no column {what}; found columns {column_list(found)}")
 
 
 def require_columns(frame: Any, columns: Sequence[str], where: str, *, hint: str = "") -> None:

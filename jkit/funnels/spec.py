@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jkit._rules import as_list, column_list, to_utc
+from jkit._rules import as_list, column_list, require_roles, to_utc
 from jkit.errors import MissingColumnError, MissingResourceError, ParameterError
 
 __all__ = [
@@ -316,7 +316,4 @@ def check_columns(found: Sequence[str], spec: FunnelSpec, where: str) -> None:
             f"{where}: unit='session' counts by column {spec.session_col!r}, which is missing (found columns "
             f"{column_list(found)}); assign sessions first (jkit.paths.sessions) or name the column with session_col="
         )
-    missing = [(role, col) for role, col in roles if col not in found]
-    if missing:
-        what = ", ".join(f"{role}={col!r}" for role, col in missing)
-        raise MissingColumnError(f"{where}: no column {what}; found columns {column_list(found)}")
+    require_roles(found, roles, where)

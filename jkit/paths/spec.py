@@ -37,18 +37,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from jkit._rules import as_list, column_list
-from jkit.errors import MissingColumnError, ParameterError
-from jkit.funnels.spec import parse_window
+from jkit._rules import as_list, column_list, require_roles
+from jkit.errors import ParameterError
+from jkit.funnels.spec import Source, parse_window, source_name  # Source, source_name: the funnels' own
 
 __all__ = ["KINDS", "UNITS", "PathRequest", "Source", "check_columns", "make_request", "parse_gap", "source_name"]
-
-Source = pd.DataFrame | str | Path | Sequence[str | Path]
 
 KINDS = ("sessions", "transitions", "sequences")
 UNITS = ("customer", "session")
@@ -158,14 +155,6 @@ def make_request(kind: str, *, customer_col: str = "customer_id", time_col: str 
     )
 
 
-def source_name(source: Source) -> str:
-    """The name messages give a source: ``"events"`` for a DataFrame, else the (first) file's name."""
-    if isinstance(source, pd.DataFrame):
-        return "events"
-    files = [source] if isinstance(source, (str, Path)) else list(source)
-    return Path(str(files[0])).name if len(files) == 1 else f"{Path(str(files[0])).name} (+{len(files) - 1} files)"
-
-
 def check_columns(found: Sequence[str], request: PathRequest, where: str) -> None:
     """Raise :class:`~jkit.errors.MissingColumnError` naming every requested column (and its role) ``where`` lacks."""
     roles = [("customer_col", request.customer_col), ("time_col", request.time_col),
@@ -173,7 +162,4 @@ def check_columns(found: Sequence[str], request: PathRequest, where: str) -> Non
     if request.needs_sessions and request.session_source == "column":
         roles.append(("session_col", request.session_col))
     roles += [("by", b) for b in request.by]
-    missing = [(role, col) for role, col in roles if col not in found]
-    if missing:
-        what = ", ".join(f"{role}={col!r}" for role, col in missing)
-        raise MissingColumnError(f"{where}: no column {what}; found columns {column_list(found)}")
+    require_roles(found, roles, where)
