@@ -14,7 +14,7 @@ from jkit.funnels.coding import utc_ns
 from jkit.funnels.spec import expand_paths, file_kind
 from jkit.paths.spec import PathRequest, Source, check_columns
 
-__all__ = ["check_frame", "customer_values", "empty_values_error", "event_codes", "parquet_files", "row_offsets",
+__all__ = ["check_frame", "customer_values", "empty_values_error", "event_codes", "parquet_files", "plain_columns", "row_offsets",
            "time_ns"]
 
 
@@ -74,6 +74,12 @@ def event_codes(values: pd.Series, mapping: dict[str, str]) -> tuple[np.ndarray,
     names = np.array([mapping.get(str(u), str(u)) for u in uniques], dtype=object)
     ordered, renumber = np.unique(names, return_inverse=True) if len(names) else (names, np.zeros(0, np.int64))
     return renumber.astype(np.int64)[codes], ordered
+
+
+def plain_columns(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """``columns`` of ``frame`` as plain arrays (categoricals as their categories' type), for DuckDB or Spark."""
+    return pd.DataFrame({c: frame[c].astype(frame[c].cat.categories.dtype).to_numpy()
+                         if isinstance(frame[c].dtype, pd.CategoricalDtype) else frame[c].to_numpy() for c in columns})
 
 
 def customer_values(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from jkit.duckdb_sql import connect, quote_name, quote_text, reported_limits
 from jkit.errors import ParameterError
-from jkit.paths.frames import check_frame, empty_values_error, parquet_files, row_offsets, time_ns
+from jkit.paths.frames import check_frame, empty_values_error, parquet_files, plain_columns, row_offsets, time_ns
 from jkit.paths.spec import PathRequest, Source, check_columns, source_name
 
 __all__ = ["run"]
@@ -20,8 +20,7 @@ __all__ = ["run"]
 
 def _frame_source(con, frame: pd.DataFrame, request: PathRequest, where: str) -> None:
     check_frame(frame, request, where)
-    part = pd.DataFrame({c: frame[c].to_numpy() if not isinstance(frame[c].dtype, pd.CategoricalDtype)
-                         else frame[c].astype(frame[c].cat.categories.dtype).to_numpy() for c in request.columns})
+    part = plain_columns(frame, request.columns)
     part["__t"] = time_ns(frame, request, where)
     part["__row"] = np.arange(len(frame), dtype=np.int64)
     con.register("__frame", part)

@@ -39,7 +39,7 @@ import pandas as pd
 
 from jkit.errors import ParameterError, describe_values
 from jkit.funnels.spec import expand_paths, file_kind
-from jkit.paths.frames import check_frame, empty_values_error, parquet_files, row_offsets, time_ns
+from jkit.paths.frames import check_frame, empty_values_error, parquet_files, plain_columns, row_offsets, time_ns
 from jkit.paths.spec import PathRequest, Source, check_columns, source_name
 from jkit.spark import get_spark, is_spark_frame, micros_expr, quiet, to_spark
 from jkit.spark.frames import micros_from_nanos, nanos_as_long, nanosecond_parquet
@@ -56,8 +56,7 @@ _NOT_TIME = ("; store times as timestamps or ISO 8601 text, or read the file wit
 def _from_pandas(frame: pd.DataFrame, request: PathRequest, where: str):
     """A checked pandas frame as Spark: the columns read, times as microseconds, the row position."""
     check_frame(frame, request, where)
-    part = pd.DataFrame({c: frame[c].to_numpy() if not isinstance(frame[c].dtype, pd.CategoricalDtype)
-                         else frame[c].astype(frame[c].cat.categories.dtype).to_numpy() for c in request.columns})
+    part = plain_columns(frame, request.columns)
     part[_T] = time_ns(frame, request, where) // 1000
     return to_spark(part, get_spark(), row_col=_ROW)
 
