@@ -115,3 +115,14 @@ def test_the_packed_sort_equals_lexsort_also_when_keys_do_not_fit(seed, with_tie
     assert (int(many.max()) + 1) * len(np.unique(t)) * (int(e_many.max()) + 1) >= 2**63
     keys = [e_many, t, many] if tie is None else [e_many, tie, t, many]
     assert np.array_equal(engine._event_order(many, t, e_many, tie), np.lexsort(keys))
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_a_missing_column_in_a_file_lists_only_the_files_columns(engine, tmp_path):
+    from jkit.errors import MissingColumnError
+
+    path = tmp_path / "events.parquet"
+    ref.random_log(1)[["customer_id", "timestamp", "event"]].to_parquet(path, index=False)
+    with pytest.raises(MissingColumnError, match=r"events.parquet: no column by='nope'; found columns "
+                                                 r"'customer_id', 'timestamp', 'event'$"):
+        transitions(str(path), by="nope", engine=engine)

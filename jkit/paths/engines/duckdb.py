@@ -43,7 +43,8 @@ def _file_source(con, source: Source, request: PathRequest, where: str) -> None:
     files = parquet_files(source)
     listing = "[" + ", ".join(quote_text(str(f)) for f in files) + "]"
     scan = f"read_parquet({listing}, filename=true, file_row_number=true)"
-    schema = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()}
+    # the file's own columns (the scan adds filename and file_row_number, which messages should not list)
+    schema = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM read_parquet({listing})").fetchall()}
     check_columns(list(schema), request, where)
     t = _time_sql(request.time_col, schema[request.time_col], where)
     cols = ", ".join(quote_name(c) for c in request.columns)
